@@ -1,0 +1,84 @@
+"""Put the pieces together: text → plan dict (plan-format.md)."""
+
+from __future__ import annotations
+
+from .structure import (
+    find_date,
+    find_doc_no,
+    find_issuer,
+    find_kind,
+    find_title,
+    parse_layout,
+    region_of,
+)
+from .targets import extract_targets
+from .text import canon, clean_lines, to_simplified
+from .units import parse_units
+
+
+def _first_sentence(written: str) -> str:
+    c = canon(written)
+    end = c.find("。")
+    return written[: end + 1] if end >= 0 else written
+
+
+def extract_plan(text: str, *, source: str = "") -> dict:
+    """Read a notice's text and return sections, tasks and targets.
+
+    Extra keys beyond plan-format.md: ``kind`` and ``doc_no_quote`` at top
+    level; ``quote`` and ``units_quote`` per task; ``quote`` per target.
+    """
+    lines = clean_lines(text)
+    layout = parse_layout(lines)
+    header = layout.header
+    doc_no, doc_no_quote = find_doc_no(header)
+    issuer = find_issuer(header, lines)
+    title = find_title(header)
+    plan: dict = {
+        "source": source,
+        "doc_no": doc_no,
+        "doc_no_quote": doc_no_quote,
+        "issuer": issuer,
+        "region": region_of(issuer),
+        "issued_on": find_date(header, lines),
+        "title": title,
+        "kind": find_kind(canon(title)),
+        "sections": [{"no": s.no, "title": s.title} for s in layout.sections],
+        "tasks": [],
+        "targets": [],
+    }
+    unit_spans: dict[int, list[tuple[int, int]]] = {}
+    for task in layout.tasks:
+        units = parse_units(task.block.text, task.block.written)
+        unit_spans[id(task.block)] = units.spans
+        plan["tasks"].append(
+            {
+                "no": task.no,
+                "section": task.section,
+                "title": task.title,
+                "lead_units": units.lead,
+                "responsible_units": units.responsible,
+                "quote": _first_sentence(task.block.written),
+                "units_quote": units.quote,
+            }
+        )
+    for block in layout.blocks:
+        spans = unit_spans.get(id(block))
+        if spans is None:
+            spans = parse_units(block.text, block.written).spans
+        for row in extract_targets(block.text, block.written, spans):
+            plan["targets"].append(
+                {
+                    "task": block.task,
+                    "metric": row.metric,
+                    "year": row.year,
+                    "kind": row.kind,
+                    "base_year": row.base_year,
+                    "comparator": row.comparator,
+                    "value": row.value,
+                    "unit": to_simplified(row.unit),
+                    "quote": row.quote,
+                }
+            )
+    return plan
+
