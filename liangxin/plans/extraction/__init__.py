@@ -11,7 +11,7 @@ all call it.
 
 from __future__ import annotations
 
-from .reader import NoticeReadError, read_notice
 from .plan import extract_plan
+from .reader import NoticeReadError, read_notice
 
 __all__ = ["NoticeReadError", "extract_plan", "read_notice"]

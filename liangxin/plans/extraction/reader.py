@@ -1,7 +1,7 @@
 """Read a notice file (.txt / .docx / .pdf) into plain text.
 
-PDF text comes from pdfminer.six; see docs/decisions/pdf-text-extraction.md
-for why it was chosen over pypdf.
+PDF text comes from pypdf in layout mode, with pdfminer.six as a fallback;
+see docs/decisions/pdf-text-extraction.md for why.
 """
 
 from __future__ import annotations
@@ -66,23 +66,44 @@ def _read_docx(path: Path) -> str:
     return "\n".join(lines)
 
 
+def _pdf_text_pypdf(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    # Layout mode orders glyphs by position; the plain mode moves characters
+    # set in a fallback font (“” and digits) to the start of the line, which
+    # hides headings such as （三）.
+    return "\n".join(page.extract_text(extraction_mode="layout") for page in reader.pages)
+
+
+def _pdf_text_pdfminer(path: Path) -> str:
+    from pdfminer.high_level import extract_text
+    from pdfminer.layout import LAParams
+
+    return extract_text(str(path), laparams=LAParams(char_margin=20, boxes_flow=None))
+
+
 def _read_pdf(path: Path) -> str:
-    try:
-        from pdfminer.high_level import extract_text
-        from pdfminer.pdfparser import PDFSyntaxError
-    except ImportError as exc:  # pragma: no cover - dependency is declared
-        raise _error(path, "缺少 pdfminer.six", "pdfminer.six is not installed") from exc
     if not path.read_bytes()[:1024].lstrip().startswith(b"%PDF"):
         raise _error(path, "PDF 文件已损坏（缺少 %PDF 文件头）", "the PDF is corrupt (no %PDF header)")
-    try:
-        text = extract_text(str(path))
-    except PDFSyntaxError as exc:
-        raise _error(path, "PDF 文件已损坏", f"the PDF is corrupt ({exc})") from exc
-    except Exception as exc:
-        raise _error(path, "PDF 文件无法解析", f"the PDF cannot be parsed ({exc})") from exc
-    if not text.strip():
+    problems = []
+    # pypdf first (see docs/decisions/pdf-text-extraction.md); pdfminer.six
+    # only when pypdf cannot parse the file or finds no text.
+    for extract in (_pdf_text_pypdf, _pdf_text_pdfminer):
+        try:
+            text = extract(path)
+        except ImportError as exc:  # pragma: no cover - both are declared
+            problems.append(str(exc))
+            continue
+        except Exception as exc:  # both libraries raise many error types on bad files
+            problems.append(f"{type(exc).__name__}: {exc}")
+            continue
+        if text.strip():
+            return text
+        problems.append("no text")
+    if problems and all(p == "no text" for p in problems):
         raise _error(path, "PDF 中没有可提取的文字（可能是扫描件）", "the PDF has no text layer (scanned?)")
-    return text
+    raise _error(path, "PDF 文件已损坏，无法解析", "the PDF is corrupt and cannot be parsed (" + "; ".join(problems) + ")")
 
 
 _READERS = {".txt": _read_txt, ".text": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf}

@@ -205,14 +205,14 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
     rows: list[Row] = []
     years: list[int] = []
     last_metric = ""
-    pos = 0
+
     for sent in re.finditer(r"[^。]+。?", text):
         s0, s1 = sent.span()
         sentence = text[s0:s1]
         # Events in this sentence: year statements (not base years) and 每年.
         base_spans = [m.span() for m in BASE_RE.finditer(sentence)]
 
-        def is_base(a: int, b: int) -> bool:
+        def is_base(a: int, b: int, base_spans=base_spans) -> bool:
             return any(x <= a < y or a <= x < b for x, y in base_spans)
 
         year_events: list[tuple[int, list[int]]] = []
@@ -227,7 +227,7 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
         year_events.sort()
         annual_events = [m.start() for m in ANNUAL_RE.finditer(sentence)]
 
-        def context_ok(p: int, _years=year_events, _annual=annual_events, _s0=s0) -> bool:
+        def context_ok(p: int, _years=year_events, _annual=annual_events, _s0=s0, sentence=sentence, years=years) -> bool:
             rel = p - _s0
             window = sentence[max(0, rel - 8) : rel]
             return bool(
@@ -237,7 +237,7 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
                 or re.search(r"达到|不少于|不低于|超过|突破|力争", window)
             )
 
-        cands = [c for c in find_candidates(sentence, lambda p: context_ok(p + s0)) ]
+        cands = find_candidates(sentence, lambda p, s0=s0, context_ok=context_ok: context_ok(p + s0))
         # Group members of a 分别 list: consecutive values joined by 、/和.
         k = 0
         prev_end_in_clause = 0
@@ -247,7 +247,7 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
             region_start = max(clause_start, prev_end_in_clause)
             # Years and 每年 stated before this number.
             for p, ys in year_events:
-                if pos <= p < c.start:
+                if p < c.start:
                     years = ys
             annual = any(a < c.start for a in annual_events) and not any(
                 a < p < c.start for a in annual_events for p, _ in year_events
@@ -341,10 +341,6 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
             prev_end_in_clause = last.end
             k += len(group)
         # Year statements after the last number still carry to the next sentence.
-        for p, ys in year_events:
-            if p >= pos:
-                years = ys
-        pos = 0
-        text_offset_shift = s1 - s0
-        del text_offset_shift
+        for _, ys in year_events:
+            years = ys
     return rows

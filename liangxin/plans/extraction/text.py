@@ -24,7 +24,7 @@ _TRADITIONAL = (
 )
 assert len(_TRADITIONAL[0]) == len(_TRADITIONAL[1])
 
-_CANON_MAP = {ord(a): b for a, b in zip(*_TRADITIONAL)}
+_CANON_MAP = {ord(a): b for a, b in zip(*_TRADITIONAL, strict=True)}
 # Full-width digits and letters → ASCII (０-９, Ａ-Ｚ, ａ-ｚ).
 _CANON_MAP.update({0xFF10 + i: str(i) for i in range(10)})
 _CANON_MAP.update({0xFF21 + i: chr(0x41 + i) for i in range(26)})
@@ -71,7 +71,7 @@ def canon(text: str) -> str:
 
 def to_simplified(text: str) -> str:
     """繁體 → 简体 for the characters in the mapping table only."""
-    return text.translate({ord(a): b for a, b in zip(*_TRADITIONAL)})
+    return text.translate({ord(a): b for a, b in zip(*_TRADITIONAL, strict=True)})
 
 
 # Page numbers and other debris that a PDF or Word conversion leaves on its own
