@@ -9,6 +9,7 @@ from .structure import (
     find_kind,
     find_title,
     parse_layout,
+    region_from_title,
     region_of,
 )
 from .targets import extract_targets
@@ -39,7 +40,7 @@ def extract_plan(text: str, *, source: str = "") -> dict:
         "doc_no": doc_no,
         "doc_no_quote": doc_no_quote,
         "issuer": issuer,
-        "region": region_of(issuer),
+        "region": region_of(issuer) or region_from_title(canon(title)),
         "issued_on": find_date(header, lines),
         "title": title,
         "kind": find_kind(canon(title)),

@@ -228,6 +228,12 @@ def region_of(issuer: str) -> str:
     return re.sub(_ISSUER_TAIL + "$", "", issuer)
 
 
+def region_from_title(title: str) -> str:
+    """松岭县推动… → 松岭县, when no issuer is printed (plan text without its cover notice)."""
+    m = re.match(r"^([\u4e00-\u9fff]{1,10}?(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗))", title)
+    return m.group(1) if m else ""
+
+
 def _date_in(c: str) -> str | None:
     m = DATE_RE.search(c)
     if m:

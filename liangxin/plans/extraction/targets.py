@@ -15,7 +15,7 @@ from .numbers import clean_number, fold, parse_number
 
 # Measure words, longest first so that 个百分点 wins over 个.
 _UNITS = [
-    "个百分点", "百分点", "%", "台（套）", "台套", "辆次", "人次", "万千瓦", "千瓦时", "千瓦", "兆瓦",
+    "个百分点", "百分点", "个工作日", "工作日", "%", "台（套）", "台套", "辆次", "人次", "万千瓦", "千瓦时", "千瓦", "兆瓦",
     "平方米", "公里", "千米", "标准箱", "元", "辆", "家", "个", "台", "套", "场", "项", "次", "座",
     "所", "条", "吨", "户", "人", "张", "件", "部", "处", "亩", "根", "块", "种", "款", "艘", "架", "期",
 ]
@@ -40,12 +40,12 @@ ANNUAL_RE = re.compile(r"每年|每一年|年度内")
 _TERMINATOR = re.compile(
     r"(分别|均|都|累计|达到|达|超过|突破|不低于|不少于|不高于|不超过|不多于|低于|高于|大于|少于|多于"
     r"|控制在|保持在|稳定在|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|下降到|下降至|降低到"
-    r"|降至|降到|提高|提升|增长|增加|下降|降低|减少|同比|年均|年平均|大约|约|为|力争|确保"
-    r"|(?:较|比|相比于?|对比)20\d{2}年(?:同期)?|与20\d{2}年相比|在?20\d{2}年(?:的)?基础上"
+    r"|降至|降到|同比|年均|年平均|大约|约|为|力争|确保"
+    r"|(?:较|比|相比于?|对比)(?:20\d{2}年|上年|去年|上一年)(?:同期)?|与20\d{2}年相比|在?20\d{2}年(?:的)?基础上"
     r"|(?:到|至|截至)?20\d{2}年(?:底|末|前)?|每年)$"
 )
 _LEADING = re.compile(
-    r"^(、|和|及|并|且|其中|同时|力争|确保|争取|全力|累计|预计|每年|年均"
+    r"^(、|和|及|并|且|其中|同时|分别|力争|确保|争取|全力|累计|预计|每年|年均"
     r"|(?:到|至|截至|截止)?20\d{2}年(?:底|末|前)?(?:[和、及与]20\d{2}年(?:底|末|前)?)?|前)"
 )
 _LEADING_VERB = re.compile(r"^(建成|建设|培育|创建|开通|打造|新建|认定|引进|实现)")
@@ -73,8 +73,8 @@ class Candidate:
 def _unit_name(unit: str) -> str:
     if unit in ("台（套）", "台套"):
         return "台"
-    if unit == "个百分点":
-        return "百分点"
+    if unit in ("个百分点", "个工作日"):
+        return unit[1:]
     return unit
 
 
@@ -150,11 +150,18 @@ def _comparator(c: Candidate, zone: str) -> str:
     return ">="
 
 
-def _clean_metric(pre: str) -> tuple[str, str]:
-    """Split the text before a number into (metric, verb zone)."""
+_GROWTH_TERMINATOR = re.compile(r"(提高|提升|增长|增加|下降|降低|减少)$")
+
+
+def _clean_metric(pre: str, growth: bool = True) -> tuple[str, str]:
+    """Split the text before a number into (metric, verb zone).
+
+    Growth verbs (增长, 提升…) end a metric only before a percentage or a
+    doubling; before a count they are part of the action (改造提升30个市场).
+    """
     metric = pre
     while True:
-        m = _TERMINATOR.search(metric)
+        m = _TERMINATOR.search(metric) or (_GROWTH_TERMINATOR.search(metric) if growth else None)
         if not m or m.start() == 0 and m.group(0) == metric and len(metric) > 6:
             break
         metric = metric[: m.start()]
@@ -166,7 +173,9 @@ def _clean_metric(pre: str) -> tuple[str, str]:
         if not m or not m.group(0):
             break
         metric = metric[m.end() :]
-    metric = _QUALIFIER.sub("", metric)
+    # 投资1000万元以上的项目: the qualifier goes unless nothing else is left.
+    if len(_QUALIFIER.sub("", metric)) >= 4:
+        metric = _QUALIFIER.sub("", metric)
     return metric.strip("，、；：“”"), zone
 
 
@@ -272,14 +281,18 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
                     stop = cut
             tail = _tail(sentence, last.end, stop)
             pre = sentence[region_start : c.start]
-            metric, zone = _clean_metric(pre)
+            growth_ok = c.unit in ("%", "百分点") or c.growth_word
+            metric, zone = _clean_metric(pre, growth_ok)
             metric_parts = [metric]
             if len(group) > 1 and fenbie >= 0:
                 before_fenbie = sentence[region_start:fenbie]
-                m_clean, _ = _clean_metric(before_fenbie)
-                parts = [p for p in re.split(r"[、和及]", m_clean) if p]
+                m_clean, _ = _clean_metric(before_fenbie, growth_ok)
+                # 普及率 holds 及, so split on 、 first and on 和 only if short of parts.
+                parts = [p for p in m_clean.split("、") if p]
+                if parts and len(parts) < len(group):
+                    parts = parts[:-1] + [p for p in parts[-1].split("和") if p]
                 if len(parts) == len(group) and not (len(years) == len(group)):
-                    metric_parts = [_clean_metric(p)[0] for p in parts]
+                    metric_parts = [_clean_metric(p, growth_ok)[0] for p in parts]
             if tail:
                 metric_parts = [m + tail for m in metric_parts]
                 metric = metric + tail
