@@ -11,7 +11,6 @@ from liangxin.plans.extraction.text import canon, clean_lines, squeeze_spaces
 
 from .extraction_helpers import task_plan
 
-
 # ------------------------------------------------------------ numerals ---
 
 @pytest.mark.parametrize(
