@@ -225,3 +225,16 @@ def test_task_without_unit_parentheses():
 
 def test_traditional_unit_names_kept_as_written():
     assert _units("（牽頭單位：縣商務局，責任單位：縣財政局）") == (["縣商務局"], ["縣財政局"])
+
+
+def test_unit_line_without_parentheses():
+    plan = task_plan("（一）推进设备更新。加快改造，提升水平。\n牵头单位：县工信局\n责任单位：县财政局、县统计局")
+    task = plan["tasks"][0]
+    assert (task["lead_units"], task["responsible_units"]) == (["县工信局"], ["县财政局", "县统计局"])
+
+
+def test_unit_parenthesis_on_heading_line_is_not_in_title():
+    plan = task_plan("（一）推进设备更新（牵头单位：县工信局，责任单位：县财政局）。加快改造。")
+    task = plan["tasks"][0]
+    assert task["title"] == "推进设备更新"
+    assert (task["lead_units"], task["responsible_units"]) == (["县工信局"], ["县财政局"])

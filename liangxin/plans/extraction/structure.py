@@ -66,8 +66,17 @@ def _strip_end(title: str) -> str:
     return title.strip().rstrip("。.：:；;，,").strip()
 
 
+_UNIT_PAREN_IN_TITLE = re.compile(r"（(牵头|责任|配合)(单位|部门)?[：:].*$")
+
+
 def _task_title(first: str, rest: list[str], typical: int) -> str:
-    """The short heading before the first 。 (line breaks removed)."""
+    """The short heading before the first 。, without a unit parenthesis."""
+    title = _task_title_raw(first, rest, typical)
+    m = _UNIT_PAREN_IN_TITLE.search(canon(title))
+    return _strip_end(title[: m.start()]) if m else title
+
+
+def _task_title_raw(first: str, rest: list[str], typical: int) -> str:
     if "。" in canon(first):
         return _strip_end(first[: canon(first).index("。")])
     if rest and (len(first) < typical * 0.8 or not typical):

@@ -66,8 +66,50 @@ def _is_collective(name: str) -> bool:
     return name.startswith("各")
 
 
+def _names_in(inner: str, written: str, offset: int, labelled: bool) -> list[tuple[str, str, str]]:
+    """(kind, canonical name, written name) for each unit in a unit list."""
+    parts: list[tuple[str, int, int]] = []  # (label kind, start, end) in inner
+    if labelled:
+        matches = list(LABEL_RE.finditer(inner))
+        if matches[0].start() > 0:
+            parts.append(("lead", 0, matches[0].start()))
+        for k, m in enumerate(matches):
+            end = matches[k + 1].start() if k + 1 < len(matches) else len(inner)
+            kind = "lead" if re.fullmatch(LEAD_LABEL, m.group(1)) else "resp"
+            parts.append((kind, m.end(), end))
+    else:
+        parts.append(("lead", 0, len(inner)))
+    names: list[tuple[str, str, str]] = []
+    for kind, ps, pe in parts:
+        piece = inner[ps:pe]
+        for clause in re.finditer(r"[^，；,。]+", piece):
+            ctext = clause.group(0)
+            ckind = kind
+            # "县发改局牵头，县财政局配合" written without a colon.
+            if re.search(r"牵头$", ctext):
+                ckind = "lead"
+            elif re.search(r"(配合|参与|协助)$", ctext):
+                ckind = "resp"
+            for canon_name, written_name in _split_names(ctext, written, offset + ps + clause.start()):
+                names.append((ckind, canon_name, written_name))
+    return names
+
+
+def _add(units: Units, names: list[tuple[str, str, str]]) -> None:
+    for kind, canon_name, written_name in names:
+        if _is_collective(canon_name) or kind == "resp":
+            if written_name not in units.responsible:
+                units.responsible.append(written_name)
+        elif written_name not in units.lead:
+            units.lead.append(written_name)
+
+
 def parse_units(text: str, written: str) -> Units:
-    """Read the unit parentheses of one task block (canonical + written text)."""
+    """Read the unit parentheses of one task block (canonical + written text).
+
+    Also reads a bare "牵头单位：…" / "责任单位：…" line at the end of a task,
+    the way some notices print it without parentheses.
+    """
     units = Units()
     quotes = []
     for s, e in _paren_spans(text):
@@ -75,43 +117,33 @@ def parse_units(text: str, written: str) -> Units:
         labelled = LABEL_RE.search(inner) is not None
         if not labelled and not _TRAILER.search(inner.rstrip("。")):
             continue
-        parts: list[tuple[str, int, int]] = []  # (label kind, start, end) in inner
-        if labelled:
-            matches = list(LABEL_RE.finditer(inner))
-            if matches[0].start() > 0:
-                parts.append(("lead", 0, matches[0].start()))
-            for k, m in enumerate(matches):
-                end = matches[k + 1].start() if k + 1 < len(matches) else len(inner)
-                kind = "lead" if re.fullmatch(LEAD_LABEL, m.group(1)) else "resp"
-                parts.append((kind, m.end(), end))
-        else:
-            parts.append(("lead", 0, len(inner)))
-        names: list[tuple[str, str, str]] = []
-        for kind, ps, pe in parts:
-            piece = inner[ps:pe]
-            for clause in re.finditer(r"[^，；,]+", piece):
-                ctext = clause.group(0)
-                ckind = kind
-                # "县发改局牵头，县财政局配合" written without a colon.
-                if re.search(r"牵头$", ctext):
-                    ckind = "lead"
-                elif re.search(r"(配合|参与|协助)$", ctext):
-                    ckind = "resp"
-                for canon_name, written_name in _split_names(
-                    ctext, written, s + 1 + ps + clause.start()
-                ):
-                    names.append((ckind, canon_name, written_name))
+        names = _names_in(inner, written, s + 1, labelled)
         if not names:
             continue
         if not labelled and not all(_UNIT_END.search(n) or _is_collective(n) for _, n, _ in names):
             continue
-        for kind, canon_name, written_name in names:
-            if _is_collective(canon_name) or kind == "resp":
-                if written_name not in units.responsible:
-                    units.responsible.append(written_name)
-            elif written_name not in units.lead:
-                units.lead.append(written_name)
+        _add(units, names)
         quotes.append(written[s:e])
         units.spans.append((s, e))
+    if not units.spans:
+        spans = _paren_spans(text)
+        for m in LABEL_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in spans) or not re.fullmatch(
+                rf"{LEAD_LABEL}|{RESP_LABEL}", m.group(1)
+            ):
+                continue
+            # From the first label to the end of its sentence or the block.
+            start = m.start()
+            end = text.find("。", start)
+            end = len(text) if end < 0 else end
+            if any(start < a < end for a, _ in spans):
+                end = min(a for a, _ in spans if start < a < end)
+            if m.group(1) == "牵头" or end - start > 200:
+                break
+            names = _names_in(text[start:end], written, start, True)
+            _add(units, names)
+            quotes.append(written[start:end])
+            units.spans.append((start, end))
+            break
     units.quote = "".join(quotes)
     return units
