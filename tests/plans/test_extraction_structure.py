@@ -238,3 +238,18 @@ def test_unit_parenthesis_on_heading_line_is_not_in_title():
     task = plan["tasks"][0]
     assert task["title"] == "推进设备更新"
     assert (task["lead_units"], task["responsible_units"]) == (["县工信局"], ["县财政局"])
+
+
+def test_cover_letter_points_are_not_sections():
+    text = (
+        "某某县人民政府\n关于印发某某县推动大规模设备更新工作方案的通知\n"
+        "各乡镇：现将方案印发给你们，并就有关事项通知如下：\n"
+        "一、加强领导。各乡镇要高度重视。\n二、抓好落实。到2025年，完成报告3份。\n"
+        "某某县人民政府\n2024年6月1日\n"
+        "某某县推动大规模设备更新工作方案\n一、总体要求\n到2025年，新建充电桩100个。\n"
+        "二、重点任务\n（一）推进充电设施建设。建设。（牵头单位：县发改局）\n"
+    )
+    plan = extract_plan(text)
+    assert [s["title"] for s in plan["sections"]] == ["总体要求", "重点任务"]
+    assert [(t["metric"], t["value"]) for t in plan["targets"]] == [("充电桩", 100)]
+    assert plan["issued_on"] == "2024-06-01"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .structure import (
+    body_start,
     find_date,
     find_doc_no,
     find_issuer,
@@ -30,11 +31,15 @@ def extract_plan(text: str, *, source: str = "") -> dict:
     level; ``quote`` and ``units_quote`` per task; ``quote`` per target.
     """
     lines = clean_lines(text)
-    layout = parse_layout(lines)
-    header = layout.header
+    title = find_title(lines[:40])
+    # The plan proper starts after its own title line; the cover letter above
+    # it may number its points 一、二、 too.
+    start = body_start(lines, title)
+    layout = parse_layout(lines[start:])
+    header = lines[:start] + layout.header
     doc_no, doc_no_quote = find_doc_no(header)
     issuer = find_issuer(header, lines)
-    title = find_title(header)
+    title = find_title(header) or title
     plan: dict = {
         "source": source,
         "doc_no": doc_no,

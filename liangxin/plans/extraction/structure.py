@@ -205,6 +205,24 @@ def find_title(header: list[str]) -> str:
     return title.replace("《", "").replace("》", "").replace("〈", "").replace("〉", "").strip()
 
 
+def body_start(lines: list[str], title: str) -> int:
+    """Index of the line after the last standalone copy of the plan title, else 0."""
+    if not title:
+        return 0
+    want = re.sub(r"[《》\s]", "", canon(title))
+    found = 0
+    for i in range(len(lines)):
+        joined = ""
+        for j in range(i, min(i + 3, len(lines))):
+            joined += re.sub(r"[《》\s]", "", canon(lines[j]))
+            if joined == want:
+                found = j + 1
+                break
+            if len(joined) >= len(want):
+                break
+    return found
+
+
 def find_issuer(header: list[str], all_lines: list[str]) -> str:
     joined = [canon(x) for x in header]
     for i, c in enumerate(joined):
