@@ -217,3 +217,21 @@ def test_full_width_digits_and_percent():
     assert preamble_targets("到２０２５年，城市生活垃圾回收利用率达到３５％。") == [
         ("城市生活垃圾回收利用率", 2025, "level", None, ">=", 35, "%"),
     ]
+
+
+def test_percentage_share_before_its_noun():
+    assert preamble_targets("到2027年，80%以上的规上工业企业完成数字化改造。") == [
+        ("规上工业企业完成数字化改造", 2027, "level", None, ">=", 80, "%"),
+    ]
+
+
+def test_chao_alone_means_more_than():
+    assert preamble_targets("到2025年，全市二手车交易量超30万辆。") == [
+        ("全市二手车交易量", 2025, "level", None, ">", 300000, "辆"),
+    ]
+
+
+def test_percentage_points():
+    assert preamble_targets("到2027年，规上企业研发投入占比较2023年提高2个百分点。") == [
+        ("规上企业研发投入占比", 2027, "growth", 2023, ">=", 2, "百分点"),
+    ]

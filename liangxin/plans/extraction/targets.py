@@ -38,7 +38,7 @@ ANNUAL_RE = re.compile(r"每年|每一年|年度内")
 
 # Words that sit between a metric and its number; stripped from the metric's end.
 _TERMINATOR = re.compile(
-    r"(分别|均|都|累计|达到|达|超过|突破|不低于|不少于|不高于|不超过|不多于|低于|高于|大于|少于|多于"
+    r"(分别|均|都|累计|达到|达|超过|超|突破|不低于|不少于|不高于|不超过|不多于|低于|高于|大于|少于|多于"
     r"|控制在|保持在|稳定在|提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|下降到|下降至|降低到"
     r"|降至|降到|同比|年均|年平均|大约|约|为|力争|确保"
     r"|(?:较|比|相比于?|对比)(?:20\d{2}年|上年|去年|上一年)(?:同期)?|与20\d{2}年相比|在?20\d{2}年(?:的)?基础上"
@@ -94,7 +94,8 @@ def find_candidates(text: str, context_ok) -> list[Candidate]:
         end = e + len(suffix)
         nxt = text[end] if end < len(text) else ""
         # 单体投资500万元以上的项目, 使用10年以上的设备: a qualifier, not a target.
-        if nxt == "的":
+        # ...but 80%以上的企业 is a share the plan is held to.
+        if nxt == "的" and m.group("unit") != "%":
             continue
         if suffix in ("以上", "及以上") and re.search(r"投资|规模|金额|总额", text[max(0, s - 4) : s]) and nxt and nxt not in _CLAUSE_END + "、":
             continue
@@ -145,7 +146,7 @@ def _comparator(c: Candidate, zone: str) -> str:
         return ">="
     if re.search(r"不超过|不高于|不多于|控制在|低于|少于|以内", zone):
         return "<="
-    if re.search(r"超过|突破|高于|大于|多于", zone):
+    if re.search(r"超过|突破|高于|大于|多于|超$", zone):
         return ">"
     return ">="
 
