@@ -132,9 +132,11 @@ def test_traditional_county_measures():
     assert (plan["title"], plan["region"], plan["kind"]) == (
         "松岭县推动大规模设备更新和消费品以旧换新工作措施", "松岭县", "工作措施")
     assert [(t["no"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]] == [
-        (1, "推動汽車以舊換新", ["縣商務局"], ["縣財政局", "縣公安局"]),
-        (2, "推動家電以舊換新", ["縣商務局", "縣發展和改革局"], []),
+        (1, "推动汽车以旧换新", ["县商务局"], ["县财政局", "县公安局"]),
+        (2, "推动家电以旧换新", ["县商务局", "县发展和改革局"], []),
     ]
+    assert plan["sections"][0]["title"] == "总体要求"
+    assert plan["tasks"][0]["units_quote"] == "（牽頭單位：縣商務局，責任單位：縣財政局、縣公安局）"
     assert _targets(plan) == [
         (None, "全县新能源汽车保有量", 2025, "level", None, ">=", 6000, "辆"),
         (None, "报废汽车回收量", 2025, "growth", 2023, ">=", 100, "%"),
@@ -246,3 +248,44 @@ def test_module_entry_point_prints_json():
     assert plan["source"] == "county_traditional.txt"
     assert "松岭县" in out  # ensure_ascii=False
     assert out.startswith("{\n  ")  # indent=2
+
+
+# A 繁體 rendering of common characters, independent of the extractor's own table.
+_TO_TRADITIONAL = str.maketrans(
+    "辆个项场县区发号实务旧换设备规费动业农机达标准数据较约两别责单牵头门负职镇产园资环应经济财税卫传统优质绿厂车电装销点网络进总体举学医疗会导领组织强调",
+    "輛個項場縣區發號實務舊換設備規費動業農機達標準數據較約兩別責單牽頭門負職鎮產園資環應經濟財稅衛傳統優質綠廠車電裝銷點網絡進總體舉學醫療會導領組織強調",
+)
+
+
+def _mangle(text: str, width: int, traditional: bool, half_width: bool) -> str:
+    """Re-wrap at a fixed width with blank lines and page numbers, as a PDF export would."""
+    out: list[str] = []
+    for para in (p.strip() for p in text.split("\n")):
+        for k in range(0, len(para), width):
+            out.append(para[k : k + width])
+            if len(out) % 25 == 0:
+                out.append(f"— {len(out) // 25} —")
+    mangled = "\n\n".join(out)
+    if traditional:
+        mangled = mangled.translate(_TO_TRADITIONAL)
+    if half_width:
+        mangled = mangled.replace("（", "(").replace("）", ")").replace("：", ":")
+    return mangled
+
+
+@pytest.mark.skipif(not SEED_FILES or not SCORER.is_file(), reason="shared/seeds not present")
+@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(("width", "traditional", "half_width"), [(28, False, False), (33, True, True)])
+def test_seed_survives_rewrapping_debris_and_traditional(seed, width, traditional, half_width, tmp_path):
+    gold = seed.with_suffix(".gold.json")
+    if not gold.is_file():
+        pytest.skip(f"no gold reading for {seed.name}")
+    text = _mangle(read_notice(seed), width, traditional, half_width)
+    pred = tmp_path / "pred.json"
+    pred.write_text(json.dumps(extract_plan(text, source=seed.name), ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(SCORER), str(gold), str(pred), "--verbose"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    score = float(re.search(r"plan-score: F1=([\d.]+)", out).group(1))
+    assert score >= 0.97, out

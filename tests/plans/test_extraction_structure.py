@@ -223,8 +223,8 @@ def test_task_without_unit_parentheses():
     assert plan["tasks"][0]["responsible_units"] == []
 
 
-def test_traditional_unit_names_kept_as_written():
-    assert _units("（牽頭單位：縣商務局，責任單位：縣財政局）") == (["縣商務局"], ["縣財政局"])
+def test_traditional_unit_names_given_in_simplified():
+    assert _units("（牽頭單位：縣商務局，責任單位：縣財政局）") == (["县商务局"], ["县财政局"])
 
 
 def test_unit_line_without_parentheses():

@@ -2,6 +2,10 @@
 (工作方案 / 实施方案 / 若干举措 / 工作措施) and return its structured reading in
 the JSON format of ``shared/plan-format.md``.
 
+Names (title, section and task titles, units) are given as written, line
+breaks removed, with 繁體 characters turned to 简体; ``quote`` and
+``units_quote`` keep the characters exactly as written.
+
 Pure Python; no Django import here, so the importer, the CLI and the tests can
 all call it.
 

@@ -24,6 +24,14 @@ def _first_sentence(written: str) -> str:
     return written[: end + 1] if end >= 0 else written
 
 
+def _unique(names) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if name not in out:
+            out.append(name)
+    return out
+
+
 def extract_plan(text: str, *, source: str = "") -> dict:
     """Read a notice's text and return sections, tasks and targets.
 
@@ -49,7 +57,7 @@ def extract_plan(text: str, *, source: str = "") -> dict:
         "issued_on": find_date(header, lines),
         "title": title,
         "kind": find_kind(canon(title)),
-        "sections": [{"no": s.no, "title": s.title} for s in layout.sections],
+        "sections": [{"no": s.no, "title": to_simplified(s.title)} for s in layout.sections],
         "tasks": [],
         "targets": [],
     }
@@ -61,9 +69,11 @@ def extract_plan(text: str, *, source: str = "") -> dict:
             {
                 "no": task.no,
                 "section": task.section,
-                "title": task.title,
-                "lead_units": units.lead,
-                "responsible_units": units.responsible,
+                # Names as written, but in simplified characters: a 繁體 copy of
+                # a notice names the same offices as the simplified one.
+                "title": to_simplified(task.title),
+                "lead_units": _unique(to_simplified(u) for u in units.lead),
+                "responsible_units": _unique(to_simplified(u) for u in units.responsible),
                 "quote": _first_sentence(task.block.written),
                 "units_quote": units.quote,
             }
