@@ -253,3 +253,9 @@ def test_cover_letter_points_are_not_sections():
     assert [s["title"] for s in plan["sections"]] == ["总体要求", "重点任务"]
     assert [(t["metric"], t["value"]) for t in plan["targets"]] == [("充电桩", 100)]
     assert plan["issued_on"] == "2024-06-01"
+
+
+def test_lead_marked_inside_responsible_list():
+    plan = task_plan("（一）推进设备更新。加快改造。\n责任单位：县发展改革局（牵头）、县财政局、县统计局")
+    task = plan["tasks"][0]
+    assert (task["lead_units"], task["responsible_units"]) == (["县发展改革局"], ["县财政局", "县统计局"])

@@ -235,3 +235,7 @@ def test_percentage_points():
     assert preamble_targets("到2027年，规上企业研发投入占比较2023年提高2个百分点。") == [
         ("规上企业研发投入占比", 2027, "growth", 2023, ">=", 2, "百分点"),
     ]
+
+
+def test_descriptive_counts_are_not_targets():
+    assert preamble_targets("到2025年，重点从3个方面推进设备更新，分2个阶段实施。") == []

@@ -54,6 +54,8 @@ _QUALIFIER = re.compile(
     r"(?=[\u4e00-\u9fff“])"
 )
 _GROWTH_VERB = re.compile(r"(增长|增加|提高|提升|下降|降低|减少)(约|了)?$")
+# "从3个方面": a count that describes the text, not a target.
+_DESCRIPTIVE_NEXT = re.compile(r"方面|层面|维度|环节|部分|步骤|阶段")
 _CN_BAD_NEXT = re.compile(r"项目|个体|个人|个性|场景|场所|家庭|家电|家居|台账|条件|条例|部门|部署|处理|次数|人员|人民|户外|座谈|所属|种类|件事|期间")
 _CLAUSE_END = "，；。：,;"
 
@@ -94,6 +96,8 @@ def find_candidates(text: str, context_ok) -> list[Candidate]:
         end = e + len(suffix)
         nxt = text[end] if end < len(text) else ""
         # 单体投资500万元以上的项目, 使用10年以上的设备: a qualifier, not a target.
+        if _DESCRIPTIVE_NEXT.match(text[end:]):
+            continue
         # ...but 80%以上的企业 is a share the plan is held to.
         if nxt == "的" and m.group("unit") != "%":
             continue

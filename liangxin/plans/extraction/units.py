@@ -28,7 +28,14 @@ class Units:
 
 
 def _paren_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each outermost （…） in the canonical text, end exclusive."""
+    """(start, end) of each outermost （…） in the canonical text, end exclusive.
+
+    A bare （牵头） marks a unit inside a list and is not a list of its own.
+    """
+    return [(s, e) for s, e in _all_paren_spans(text) if text[s + 1 : e - 1] not in ("牵头", "牵头单位")]
+
+
+def _all_paren_spans(text: str) -> list[tuple[int, int]]:
     spans, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch == "（":
@@ -91,6 +98,12 @@ def _names_in(inner: str, written: str, offset: int, labelled: bool) -> list[tup
             elif re.search(r"(配合|参与|协助)$", ctext):
                 ckind = "resp"
             for canon_name, written_name in _split_names(ctext, written, offset + ps + clause.start()):
+                # "县发改局（牵头）、县财政局": the marked unit leads.
+                mark = re.search(r"（(牵头|牵头单位)）$", canon_name)
+                if mark:
+                    cut = len(canon_name) - mark.start()
+                    names.append(("lead", canon_name[: -cut], written_name[: -cut]))
+                    continue
                 names.append((ckind, canon_name, written_name))
     return names
 
