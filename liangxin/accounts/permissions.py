@@ -1,0 +1,113 @@
+"""The permission chokepoints: every user-facing object is fetched through a function here.
+
+A region the user holds no role in (directly or through a parent region) does not exist for
+them: they get 404, never a hint that it is there. Visible but not writable gives 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from liangxin.accounts.models import Role, RoleAssignment
+from liangxin.regions.models import Department, Region
+
+READ_ROLES = frozenset(Role.values)
+REGION_ADMIN_ROLES = frozenset({Role.WORKING_GROUP_ADMIN})
+AUDIT_ROLES = frozenset({Role.WORKING_GROUP_ADMIN, Role.AUDITOR})
+
+
+def _assignments(user) -> list[RoleAssignment]:
+    # Cached on the user object: one query per request however many checks a page makes.
+    cached = getattr(user, "_liangxin_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "department"))
+        user._liangxin_assignments = cached
+    return cached
+
+
+def is_system_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_system_admin)
+
+
+def roles_in_region(user, region: Region) -> set[str]:
+    """Roles the user holds in `region`, counting roles held in any region above it."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return {a.role for a in _assignments(user) if region.is_within(a.region)}
+
+
+def department_ids_for_staff(user, region: Region) -> set[int]:
+    """Departments the user acts for as department staff in `region`."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return {
+        a.department_id
+        for a in _assignments(user)
+        if a.role == Role.DEPARTMENT_STAFF and region.is_within(a.region)
+    }
+
+
+def regions_for_user(user) -> QuerySet[Region]:
+    if is_system_admin(user):
+        return Region.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return Region.objects.none()
+    condition = Q(pk__in=[])
+    for assignment in _assignments(user):
+        path = assignment.region.path
+        condition |= Q(path=path) | Q(path__startswith=path + "/")
+    return Region.objects.filter(condition)
+
+
+def can_view_region(user, region: Region) -> bool:
+    return is_system_admin(user) or bool(roles_in_region(user, region) & READ_ROLES)
+
+
+def can_manage_region(user, region: Region) -> bool:
+    """Working-group admins run everything in their region: departments, aliases, plans."""
+    return is_system_admin(user) or bool(roles_in_region(user, region) & REGION_ADMIN_ROLES)
+
+
+def can_view_audit(user, region: Region) -> bool:
+    return is_system_admin(user) or bool(roles_in_region(user, region) & AUDIT_ROLES)
+
+
+def can_edit_department(user, department: Department) -> bool:
+    if can_manage_region(user, department.region):
+        return True
+    return department.id in department_ids_for_staff(user, department.region)
+
+
+def can_create_region(user) -> bool:
+    return is_system_admin(user)
+
+
+def get_region_for_user(user, code: str, *, write: bool = False) -> Region:
+    try:
+        region = Region.objects.select_related("parent").get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("未找到该行政区划") from None
+    if not can_view_region(user, region):
+        raise Http404("未找到该行政区划")
+    if write and not can_manage_region(user, region):
+        raise PermissionDenied("只有本地区工作专班管理员可以修改")
+    return region
+
+
+def get_audit_region_for_user(user, code: str) -> Region:
+    region = get_region_for_user(user, code)
+    if not can_view_audit(user, region):
+        raise PermissionDenied("只有审计人员和工作专班管理员可以查看审计日志")
+    return region
+
+
+def get_department_for_user(user, department_id: int, *, write: bool = False) -> Department:
+    try:
+        department = Department.objects.select_related("region", "merged_into").get(pk=department_id)
+    except (Department.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该部门") from None
+    if not can_view_region(user, department.region):
+        raise Http404("未找到该部门")
+    if write and not can_edit_department(user, department):
+        raise PermissionDenied("您无权修改该部门")
+    return department
