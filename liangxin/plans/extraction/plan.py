@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .structure import (
     body_start,
     find_date,
@@ -22,6 +24,13 @@ def _first_sentence(written: str) -> str:
     c = canon(written)
     end = c.find("。")
     return written[: end + 1] if end >= 0 else written
+
+
+def _content(written: str, units_quote: str) -> str:
+    """The task's text as written (具体内容), without its leading number and units parenthetical."""
+    body = written.replace(units_quote, "") if units_quote else written
+    body = re.sub(r"^\s*[（(]\s*[一二三四五六七八九十百零〇两]+\s*[）)]\s*", "", body)
+    return body.strip()
 
 
 def _unique(names) -> list[str]:
@@ -76,6 +85,7 @@ def extract_plan(text: str, *, source: str = "") -> dict:
                 "responsible_units": _unique(to_simplified(u) for u in units.responsible),
                 "quote": _first_sentence(task.block.written),
                 "units_quote": units.quote,
+                "content": _content(task.block.written, units.quote),
             }
         )
     for block in layout.blocks:

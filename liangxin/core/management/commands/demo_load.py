@@ -28,10 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {spec.username:<20} {role}{where}{dept}")
 
     def _load_plans(self, actor) -> None:
-        """Import the seed notices through the same path users use, when the plans app offers it."""
-        try:
-            from liangxin.plans.demo import demo_plans_load
-        except ImportError:
-            return
+        from liangxin.plans.demo import demo_plans_load
+
         for line in demo_plans_load(actor=actor):
             self.stdout.write(line)
