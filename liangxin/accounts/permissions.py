@@ -111,3 +111,42 @@ def get_department_for_user(user, department_id: int, *, write: bool = False) ->
     if write and not can_edit_department(user, department):
         raise PermissionDenied("您无权修改该部门")
     return department
+
+
+def get_plan_for_user(user, plan_id: int, *, write: bool = False):
+    from liangxin.plans.models import Plan
+
+    try:
+        plan = Plan.objects.select_related("region").get(pk=plan_id)
+    except (Plan.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该工作方案") from None
+    if not can_view_region(user, plan.region):
+        raise Http404("未找到该工作方案")
+    if write and not can_manage_region(user, plan.region):
+        raise PermissionDenied("只有本地区工作专班管理员可以修改工作方案")
+    return plan
+
+
+def get_task_for_user(user, task_id: int):
+    from liangxin.plans.models import Task
+
+    try:
+        task = Task.objects.select_related("plan__region", "section").get(pk=task_id)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该任务") from None
+    if not can_view_region(user, task.plan.region):
+        raise Http404("未找到该任务")
+    return task
+
+
+def get_plan_draft_for_user(user, draft_id: int):
+    """A draft is private to the working-group admin who uploaded it."""
+    from liangxin.plans.models import PlanDraft
+
+    try:
+        draft = PlanDraft.objects.select_related("region").get(pk=draft_id)
+    except (PlanDraft.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该导入草稿") from None
+    if draft.created_by_id != user.id or not can_manage_region(user, draft.region):
+        raise Http404("未找到该导入草稿")
+    return draft

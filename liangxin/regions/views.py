@@ -45,7 +45,10 @@ def region_create_view(request):
 def region_detail(request, code: str):
     region = get_region_for_user(request.user, code)
     departments = department_list(region)
+    from liangxin.plans.selectors import plan_list
+
     context = {
+        "plans": plan_list(region),
         "region": region,
         "departments": departments,
         "children": region.children.order_by("code"),
@@ -88,7 +91,13 @@ def department_detail(request, department_id: int):
             department_update(actor=request.user, department=department, **form.cleaned_data)
             messages.success(request, _("已保存"))
             return redirect("regions:department", department.id)
+    from liangxin.plans.selectors import department_targets, department_tasks
+
+    tasks = department_tasks(department)
     context = {
+        "led_tasks": tasks["lead"],
+        "supported_tasks": tasks["responsible"],
+        "owned_targets": department_targets(department),
         "department": department,
         "region": department.region,
         "form": form,
