@@ -272,7 +272,7 @@ def _target_state(target: dict) -> dict:
     return {
         "base_year": target["base_year"],
         "comparator": target["comparator"],
-        "value": str(Decimal(target["value"]).normalize()),
+        "value": f"{Decimal(target['value']).normalize():f}",
         "unit": target["unit"],
     }
 
