@@ -39,7 +39,8 @@ def test_a_failed_service_leaves_no_audit_entry(jinxiang):
     assert AuditEntry.objects.count() == before + 1  # only the create
 
 
-def test_audit_record_refuses_to_run_outside_a_transaction(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_audit_record_refuses_to_run_outside_a_transaction():
     # An entry written outside the change's transaction could survive a rolled-back change.
     with pytest.raises(RuntimeError, match="inside the service"):
         audit_record(actor="x", action="y", object_type="z", object_id=1)

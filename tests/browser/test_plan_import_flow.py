@@ -11,7 +11,8 @@ from tests.plans.conftest import JINXIANG
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise wipe the preloaded regions.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_working_group_imports_a_notice_in_the_browser(live_server, browser_page, tmp_path):
     user = user_create(actor="test", username="zb-browser", password="browser-pass-123")
     role_grant(actor="test", user=user, role=Role.WORKING_GROUP_ADMIN, region=Region.objects.get(code="370828"))
