@@ -67,11 +67,13 @@ def invalid(request, exc: ValidationError):
 def _register_routers() -> None:
     from liangxin.accounts.api import router as accounts_router
     from liangxin.audit.api import router as audit_router
+    from liangxin.plans.api import router as plans_router
     from liangxin.regions.api import router as regions_router
 
     api.add_router("/", accounts_router)
     api.add_router("/regions", regions_router)
     api.add_router("/regions", audit_router)
+    api.add_router("/", plans_router)
 
 
 _register_routers()

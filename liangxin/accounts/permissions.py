@@ -150,3 +150,24 @@ def get_plan_draft_for_user(user, draft_id: int):
     if draft.created_by_id != user.id or not can_manage_region(user, draft.region):
         raise Http404("未找到该导入草稿")
     return draft
+
+
+def get_target_for_user(user, target_id: int, *, write: bool = False):
+    from liangxin.plans.models import Target
+
+    try:
+        target = Target.objects.select_related("plan__region", "indicator").get(pk=target_id)
+    except (Target.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该目标") from None
+    if not can_view_region(user, target.plan.region):
+        raise Http404("未找到该目标")
+    if write and not can_manage_region(user, target.plan.region):
+        raise PermissionDenied("只有本地区工作专班管理员可以修改目标")
+    return target
+
+
+def can_edit_indicator_catalogue(user) -> bool:
+    """The catalogue is shared by all regions: system admins and any working-group admin curate it."""
+    if is_system_admin(user):
+        return True
+    return user.is_authenticated and any(a.role == Role.WORKING_GROUP_ADMIN for a in _assignments(user))

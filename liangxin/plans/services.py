@@ -206,6 +206,18 @@ def indicator_create(*, actor, name: str, unit: str, direction: str = "up", keyw
 
 
 @transaction.atomic
+def indicator_update(*, actor, indicator: Indicator, unit: str, direction: str, keywords: str, description: str) -> Indicator:
+    before = snapshot(indicator)
+    if not (unit or "").strip():
+        raise ServiceError("indicator_unit_missing", "请填写计量单位", "unit is required", field="unit")
+    indicator.unit, indicator.direction = unit.strip(), direction
+    indicator.keywords, indicator.description = keywords.strip(), description.strip()
+    indicator.save(update_fields=["unit", "direction", "keywords", "description"])
+    audit_record(actor=actor, action="indicator.update", instance=indicator, before=before, after=snapshot(indicator))
+    return indicator
+
+
+@transaction.atomic
 def target_set_indicator(*, actor, target: Target, indicator: Indicator | None) -> Target:
     before = snapshot(target, ["indicator"])
     target.indicator = indicator
@@ -458,6 +470,12 @@ def plan_import(
         },
     )
     return plan, record
+
+
+@transaction.atomic
+def plan_draft_discard(*, actor, draft: PlanDraft) -> None:
+    """Drop an unconfirmed preview; nothing of it was ever part of a plan."""
+    draft.delete()
 
 
 @transaction.atomic

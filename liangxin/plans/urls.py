@@ -10,4 +10,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_detail, name="detail"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),
     path("compare/", views.comparison, name="compare"),
+    path("indicators/", views.indicator_catalogue, name="indicators"),
+    path("targets/<int:target_id>/indicator/", views.target_indicator, name="target_indicator"),
 ]

@@ -4,13 +4,18 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liangxin.accounts.permissions import (
+    regions_for_user,
     can_manage_region,
+    can_edit_indicator_catalogue,
     get_plan_draft_for_user,
+    get_target_for_user,
     get_plan_for_user,
     get_region_for_user,
     get_task_for_user,
@@ -18,8 +23,8 @@ from liangxin.accounts.permissions import (
 from liangxin.core.errors import ServiceError
 from liangxin.plans import preview
 from liangxin.plans.extraction import NoticeReadError, read_notice
-from liangxin.plans.forms import NoticeUploadForm, PlanFilterForm
-from liangxin.plans.models import Comparator, TargetKind
+from liangxin.plans.forms import IndicatorForm, NoticeUploadForm, PlanFilterForm
+from liangxin.plans.models import Comparator, Indicator, TargetKind
 from liangxin.plans.selectors import (
     indicator_comparison,
     indicator_list,
@@ -28,7 +33,14 @@ from liangxin.plans.selectors import (
     plan_tasks,
     targets_by_year,
 )
-from liangxin.plans.services import PlanInvalid, plan_draft_create, plan_import
+from liangxin.plans.services import (
+    PlanInvalid,
+    indicator_create,
+    plan_draft_create,
+    plan_draft_discard,
+    plan_import,
+    target_set_indicator,
+)
 from liangxin.regions.selectors import department_list
 
 
@@ -136,6 +148,7 @@ def plan_detail(request, plan_id: int):
         "filters": f,
         "can_manage": can_manage_region(request.user, plan.region),
         "imports": plan.imports.all()[:10],
+        "indicators": indicator_list(),
         "last_changes": request.session.pop("last_import_changes", None),
     }
     template = "plans/_tasks.html" if request.headers.get("HX-Request") else "plans/plan_detail.html"
@@ -196,8 +209,42 @@ def comparison(request):
 def draft_discard(request, draft_id: int):
     draft = get_plan_draft_for_user(request.user, draft_id)
     code = draft.region.code
-    draft.delete()
+    plan_draft_discard(actor=request.user, draft=draft)
     messages.info(request, _("已放弃本次导入"))
     return redirect("plans:list", code)
 
 
+
+
+@login_required
+def indicator_catalogue(request):
+    can_edit = can_edit_indicator_catalogue(request.user)
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有工作专班管理员可以维护指标目录"))
+        if form.is_valid():
+            try:
+                indicator = indicator_create(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("已新增指标：%(name)s") % {"name": indicator.name})
+                return redirect("plans:indicators")
+    visible = regions_for_user(request.user)
+    indicators = indicator_list().annotate(
+        target_count=Count("targets", filter=Q(targets__plan__region__in=visible))
+    )
+    return render(request, "plans/indicators.html", {"indicators": indicators, "form": form, "can_edit": can_edit})
+
+
+@login_required
+@require_POST
+def target_indicator(request, target_id: int):
+    target = get_target_for_user(request.user, target_id, write=True)
+    raw = request.POST.get("indicator", "")
+    indicator = Indicator.objects.filter(pk=raw).first() if raw.isdigit() else None
+    target = target_set_indicator(actor=request.user, target=target, indicator=indicator)
+    if request.headers.get("HX-Request"):
+        return render(request, "plans/_target_indicator.html", {"t": target, "indicators": indicator_list(), "can_manage": True, "saved": True})
+    return redirect("plans:detail", target.plan_id)

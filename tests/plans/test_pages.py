@@ -152,3 +152,33 @@ def test_a_draft_is_private_to_its_uploader(client, personas):
     draft_url = _upload(client, JINXIANG).url
     client.force_login(personas["city_zb"])
     assert client.get(draft_url).status_code == 404
+
+
+def test_the_working_group_changes_a_targets_indicator(client, personas, plans):
+    from liangxin.plans.models import Indicator
+
+    target = plans["jinxiang"].targets.get(metric="5G基站")
+    other = Indicator.objects.get(name="公共充电桩保有量")
+    client.force_login(personas["leader"])
+    assert client.post(reverse("plans:target_indicator", args=[target.id]), {"indicator": other.id}).status_code == 403
+    client.force_login(personas["outsider"])
+    assert client.post(reverse("plans:target_indicator", args=[target.id]), {"indicator": other.id}).status_code == 404
+    client.force_login(personas["zb"])
+    response = client.post(
+        reverse("plans:target_indicator", args=[target.id]), {"indicator": other.id}, headers={"HX-Request": "true"}
+    )
+    assert "已保存" in response.content.decode()
+    target.refresh_from_db()
+    assert target.indicator == other
+
+
+def test_indicator_catalogue_lists_and_adds(client, personas, plans):
+    client.force_login(personas["leader"])
+    body = client.get(reverse("plans:indicators")).content.decode()
+    assert "关键工序数控化率" in body
+    assert client.post(reverse("plans:indicators"), {"name": "x", "unit": "个", "direction": "up"}).status_code == 403
+    client.force_login(personas["zb"])
+    response = client.post(reverse("plans:indicators"), {"name": "村卫生室改造数量", "unit": "个", "direction": "up", "keywords": "村卫生室改造"})
+    assert response.status_code == 302
+    duplicate = client.post(reverse("plans:indicators"), {"name": "村卫生室改造数量", "unit": "个", "direction": "up"})
+    assert "已存在" in duplicate.content.decode()
