@@ -90,6 +90,8 @@ def plan_payload_clean(payload: dict) -> dict:
     for i, t in enumerate(payload.get("tasks") or [], start=1):
         place = f"任务第 {i} 行"
         no = _clean_int(t.get("no"), f"{place}的序号", errors, required=True)
+        if no is not None and not 1 <= no <= 999:
+            errors.append(f"{place}：序号 {no} 应在 1–999 之间")
         if no in seen:
             errors.append(f"{place}：序号 {no} 重复")
         seen.add(no)
@@ -113,6 +115,7 @@ def plan_payload_clean(payload: dict) -> dict:
             }
         )
     targets = []
+    target_keys: dict[tuple, int] = {}
     for i, g in enumerate(payload.get("targets") or [], start=1):
         place = f"目标第 {i} 行"
         task_no = _clean_int(g.get("task"), f"{place}的所属任务", errors)
@@ -143,8 +146,16 @@ def plan_payload_clean(payload: dict) -> dict:
             errors.append(f"{place}：目标年份 {year} 不合理")
         if kind == TargetKind.GROWTH and base_year is None:
             errors.append(f"{place}：较基期增长的目标必须有基期年份")
+        if base_year is not None and not 2000 <= base_year <= 2100:
+            errors.append(f"{place}：基期年份 {base_year} 不合理")
         if base_year is not None and year is not None and base_year > year:
             errors.append(f"{place}：基期年份晚于目标年份")
+        if value is not None and (abs(value) >= Decimal("1e16") or value.as_tuple().exponent < -4):
+            errors.append(f"{place}：目标值“{g.get('value')}”超出范围（最多 16 位整数、4 位小数）")
+        key = (task_no, metric, year, kind)
+        if key in target_keys:
+            errors.append(f"{place}：与目标第 {target_keys[key]} 行重复（同一任务、指标、年份和类型）")
+        target_keys.setdefault(key, i)
         targets.append(
             {
                 "task": task_no,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,8 @@ from liangxin.accounts.permissions import (
 from liangxin.core.errors import ServiceError
 from liangxin.plans import preview
 from liangxin.plans.extraction import NoticeReadError, read_notice
-from liangxin.plans.forms import IndicatorForm, NoticeUploadForm, PlanFilterForm
+from liangxin.plans.excel import SheetInvalid, plan_export_xlsx, plan_import_xlsx
+from liangxin.plans.forms import IndicatorForm, NoticeUploadForm, PlanFilterForm, SheetUploadForm
 from liangxin.plans.models import Comparator, Indicator, TargetKind
 from liangxin.plans.selectors import (
     indicator_comparison,
@@ -136,14 +138,17 @@ def plan_detail(request, plan_id: int):
     filters = PlanFilterForm(request.GET or None)
     f = filters.cleaned_data if filters.is_valid() else {}
     tasks = plan_tasks(plan, section_no=f.get("section"), department_id=f.get("department"))
-    targets = plan_targets(plan, year=f.get("year"))
+    all_targets = plan_targets(plan)
+    targets = [t for t in all_targets if t.year == f["year"]] if f.get("year") else all_targets
     context = {
         "plan": plan,
         "region": plan.region,
         "sections": plan.sections.all(),
         "tasks": tasks,
         "target_groups": targets_by_year(targets),
-        "target_years": sorted({t.year for t in plan_targets(plan) if t.year}),
+        "target_years": sorted({t.year for t in all_targets if t.year}),
+        "task_total": plan.tasks.count(),
+        "target_total": len(all_targets),
         "departments": department_list(plan.region),
         "filters": f,
         "can_manage": can_manage_region(request.user, plan.region),
@@ -248,3 +253,37 @@ def target_indicator(request, target_id: int):
     if request.headers.get("HX-Request"):
         return render(request, "plans/_target_indicator.html", {"t": target, "indicators": indicator_list(), "can_manage": True, "saved": True})
     return redirect("plans:detail", target.plan_id)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def plan_export(request, plan_id: int):
+    plan = get_plan_for_user(request.user, plan_id)
+    response = HttpResponse(plan_export_xlsx(plan), content_type=XLSX)
+    filename = f"{plan.region.name}-任务分解表.xlsx"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename=\"plan-{plan.id}.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def plan_import_sheet(request, plan_id: int):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    form = SheetUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = plan_import_xlsx(actor=request.user, plan=plan, file=upload, source_name=upload.name)
+        except SheetInvalid as exc:
+            errors = exc.errors
+        except ServiceError as exc:
+            errors = [exc.message]
+        else:
+            messages.success(request, _("已按表格更新工作方案，共 %(n)s 处变化") % {"n": len(record.changes)})
+            request.session["last_import_changes"] = record.changes[:200]
+            return redirect("plans:detail", plan.id)
+    return render(request, "plans/import_sheet.html", {"plan": plan, "region": plan.region, "form": form, "errors": errors})

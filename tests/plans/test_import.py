@@ -117,3 +117,21 @@ def test_a_notice_imported_into_one_region_cannot_land_in_another(jinxiang_plan,
 
     with pytest.raises(ServiceError, match="已导入到金乡县"):
         import_notice(JINXIANG, shanting)
+
+
+def test_duplicate_targets_and_out_of_range_values_are_refused(jinxiang):
+    row = {"task": None, "metric": "5G基站", "year": 2025, "kind": "level", "comparator": ">=", "value": 900, "unit": "个"}
+    payload = {
+        "title": "某方案", "issuer": "金乡县人民政府", "doc_no": "金政发〔2099〕2号", "sections": [],
+        "tasks": [{"no": 0, "title": "任务", "lead_units": []}],
+        "targets": [row, dict(row), {**row, "metric": "x", "value": "12345678901234567"},
+                    {**row, "metric": "y", "kind": "growth", "base_year": 1900, "value": "1.23456"}],
+    }
+    with pytest.raises(PlanInvalid) as excinfo:
+        plan_import(actor="test", region=jinxiang, payload=payload)
+    errors = "\n".join(excinfo.value.errors)
+    assert "任务第 1 行：序号 0 应在 1–999 之间" in errors
+    assert "目标第 2 行：与目标第 1 行重复" in errors
+    assert "目标第 3 行：目标值“12345678901234567”超出范围" in errors
+    assert "目标第 4 行：基期年份 1900 不合理" in errors
+    assert "目标第 4 行：目标值“1.23456”超出范围" in errors

@@ -182,3 +182,39 @@ def test_indicator_catalogue_lists_and_adds(client, personas, plans):
     assert response.status_code == 302
     duplicate = client.post(reverse("plans:indicators"), {"name": "村卫生室改造数量", "unit": "个", "direction": "up"})
     assert "已存在" in duplicate.content.decode()
+
+
+def test_excel_export_and_reimport_through_the_pages(client, personas, plans):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    plan = plans["jinxiang"]
+    client.force_login(personas["leader"])
+    response = client.get(reverse("plans:export", args=[plan.id]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(reverse("plans:import_sheet", args=[plan.id])).status_code == 403
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook["任务分解表"]
+    header_row = next(r for r in range(1, 5) if sheet.cell(r, 1).value == "序号")
+    sheet.cell(header_row + 1, 2).value = "促进产业高端化跃升（表格修订）"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    client.force_login(personas["zb"])
+    upload = SimpleUploadedFile("edited.xlsx", buffer.getvalue())
+    response = client.post(reverse("plans:import_sheet", args=[plan.id]), {"file": upload})
+    assert response.status_code == 302
+    assert plan.tasks.get(no=1).title == "促进产业高端化跃升（表格修订）"
+    assert "表格修订" in client.get(response.url).content.decode()
+
+    bad = SimpleUploadedFile("bad.xlsx", b"not a workbook")
+    body = client.post(reverse("plans:import_sheet", args=[plan.id]), {"file": bad}).content.decode()
+    assert "sheet-errors" in body and ".xlsx" in body
+
+
+def test_outsiders_cannot_export(client, personas, plans):
+    client.force_login(personas["outsider"])
+    assert client.get(reverse("plans:export", args=[plans["jinxiang"].id])).status_code == 404
