@@ -13,6 +13,12 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
+    if len(args) == 3 and args[1] == "extract_plan" and not args[2].startswith("-"):
+        # Reading a notice needs no database or settings: skipping Django's start-up keeps the
+        # command well under a second, so scripts can run it over a folder of notices.
+        from liangxin.plans.extraction.__main__ import main as extract_main
+
+        sys.exit(extract_main(args[2:]))
     from django.core.exceptions import ImproperlyConfigured
 
     try:

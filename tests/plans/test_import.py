@@ -135,3 +135,20 @@ def test_duplicate_targets_and_out_of_range_values_are_refused(jinxiang):
     assert "目标第 3 行：目标值“12345678901234567”超出范围" in errors
     assert "目标第 4 行：基期年份 1900 不合理" in errors
     assert "目标第 4 行：目标值“1.23456”超出范围" in errors
+
+
+def test_the_extract_plan_command_answers_in_under_a_second():
+    import json
+    import subprocess
+    import sys
+    import time
+
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "liangxin.cli", "extract-plan", str(JINXIANG)], capture_output=True, text=True, timeout=30
+    )
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert len(plan["tasks"]) == 34 and len(plan["targets"]) == 50
+    assert elapsed < 1.0, f"extract-plan took {elapsed:.2f}s"
