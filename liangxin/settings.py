@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "liangxin.audit",
     "liangxin.regions",
     "liangxin.plans",
+    "liangxin.tracking",
 ]
 
 MIDDLEWARE = [

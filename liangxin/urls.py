@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("liangxin.regions.urls")),
     path("", include("liangxin.audit.urls")),
     path("", include("liangxin.plans.urls")),
+    path("", include("liangxin.tracking.urls")),
 ]

@@ -14,6 +14,18 @@ from liangxin.regions.services import department_create
 PASSWORD = "correct-horse-battery"
 
 
+def _notice(name):
+    from tests.plans.conftest import NOTICES
+
+    return NOTICES / f"{name}-2024-4.txt"
+
+
+def _import_notice(path, region):
+    from tests.plans.conftest import import_notice
+
+    return import_notice(path, region)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength would make the permission matrix take minutes.
@@ -85,3 +97,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def jinxiang_plan(jinxiang):
+    return _import_notice(_notice('jinxiang'), jinxiang)[0]
+
+
+@pytest.fixture
+def shanting_plan(shanting):
+    return _import_notice(_notice('shanting'), shanting)[0]

@@ -171,3 +171,50 @@ def can_edit_indicator_catalogue(user) -> bool:
     if is_system_admin(user):
         return True
     return user.is_authenticated and any(a.role == Role.WORKING_GROUP_ADMIN for a in _assignments(user))
+
+
+def can_edit_report(user, report) -> bool:
+    """The lead department's staff fill in their report; the working group may act for them."""
+    region = report.plan.region
+    if can_manage_region(user, region):
+        return True
+    department_ids = department_ids_for_staff(user, region)
+    return report.department_id in department_ids or bool(
+        report.department.merged_from.filter(id__in=department_ids).exists()
+    )
+
+
+def can_review_report(user, report) -> bool:
+    return can_manage_region(user, report.plan.region)
+
+
+def contributing_departments(user, report) -> list:
+    """Departments the user acts for that are responsible (责任单位) for a task of this report."""
+    from liangxin.plans.models import TaskDepartment
+
+    department_ids = department_ids_for_staff(user, report.plan.region)
+    if not department_ids:
+        return []
+    links = TaskDepartment.objects.filter(
+        task__in=report.entries.values("task"), role="responsible", department_id__in=department_ids
+    ).select_related("department")
+    return list({link.department for link in links})
+
+
+def get_report_for_user(user, report_id: int, *, action: str = "view"):
+    """action: view, edit (lead department), contribute (responsible department), review (working group)."""
+    from liangxin.tracking.models import Report
+
+    try:
+        report = Report.objects.select_related("plan__region", "department").get(pk=report_id)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该报告") from None
+    if not can_view_region(user, report.plan.region):
+        raise Http404("未找到该报告")
+    if action == "edit" and not can_edit_report(user, report):
+        raise PermissionDenied("只有牵头单位可以填报本报告")
+    if action == "contribute" and not (contributing_departments(user, report) or can_manage_region(user, report.plan.region)):
+        raise PermissionDenied("只有责任单位可以补充配合情况")
+    if action == "review" and not can_review_report(user, report):
+        raise PermissionDenied("只有工作专班可以审核报告")
+    return report

@@ -54,7 +54,9 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     for f in instance._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        data[f.name] = getattr(instance, f.attname)
+        value = getattr(instance, f.attname)
+        # A stored file is audited by its storage name, not its content.
+        data[f.name] = value.name if isinstance(f, models.FileField) else value
     return _json_safe(data)
 
 

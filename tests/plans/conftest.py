@@ -1,7 +1,5 @@
 from pathlib import Path
 
-import pytest
-
 from liangxin.plans.extraction import extract_plan, read_notice
 from liangxin.plans.services import plan_import
 
@@ -14,13 +12,3 @@ def import_notice(path, region, actor="test", text=None):
     text = text if text is not None else read_notice(path)
     payload = extract_plan(text, source=path.name)
     return plan_import(actor=actor, region=region, payload=payload, source_name=path.name, source_text=text)
-
-
-@pytest.fixture
-def jinxiang_plan(jinxiang):
-    return import_notice(JINXIANG, jinxiang)[0]
-
-
-@pytest.fixture
-def shanting_plan(shanting):
-    return import_notice(SHANTING, shanting)[0]

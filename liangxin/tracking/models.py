@@ -1,0 +1,170 @@
+"""Tracking (进度跟踪): reporting schedules, periodic progress reports (进展报告) of lead
+departments, supporting departments' contributions, evidence, and indicator values."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "按月"
+    QUARTERLY = "quarterly", "按季度"
+
+
+class ReportingSchedule(models.Model):
+    """How often a plan's lead departments report, and when it is due (报送周期)."""
+
+    plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, related_name="schedule")
+    frequency = models.CharField("报送周期", max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    due_day = models.PositiveSmallIntegerField("次月截止日", default=10)
+    first_period = models.DateField("首个报送期（月初）")
+    remind_before_days = models.PositiveSmallIntegerField("提前提醒天数", default=3)
+    escalate_after_days = models.PositiveSmallIntegerField("逾期上报专班天数", default=5)
+
+    class Meta:
+        verbose_name = "报送安排"
+        constraints = [
+            models.CheckConstraint(condition=Q(due_day__gte=1, due_day__lte=28), name="schedule_due_day_in_month"),
+        ]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "已退回"
+    ACCEPTED = "accepted", "已审核"
+
+
+class Report(models.Model):
+    """One lead department's progress report for one period (进展报告)."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="reports")
+    department = models.ForeignKey("regions.Department", on_delete=models.PROTECT, related_name="reports")
+    period_start = models.DateField("报送期起")
+    period_end = models.DateField("报送期止")
+    due_on = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    return_reason = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "进展报告"
+        ordering = ["-period_start", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "department", "period_start"], name="report_one_per_department_period"),
+            models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")), name="report_period_ordered"),
+        ]
+        indexes = [
+            # Chasing: open reports by due date.
+            models.Index(fields=["status", "due_on"], name="report_open_by_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start.month == self.period_end.month:
+            return f"{self.period_start:%Y年}{self.period_start.month}月"
+        return f"{self.period_start:%Y年}第{(self.period_start.month - 1) // 3 + 1}季度"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未启动"
+    ON_TRACK = "on_track", "按计划推进"
+    LAGGING = "lagging", "滞后"
+    DONE = "done", "已完成"
+
+
+class TaskProgress(models.Model):
+    """Progress on one led task within a report (进展情况 / 存在问题 / 下步打算)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="entries")
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="progress_entries")
+    status = models.CharField("状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    progress = models.TextField("进展情况", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步打算", blank=True)
+
+    class Meta:
+        verbose_name = "任务进展"
+        ordering = ["report", "task__no"]
+        constraints = [models.UniqueConstraint(fields=["report", "task"], name="task_progress_once_per_report")]
+
+
+class Contribution(models.Model):
+    """A supporting (责任) department's input to the lead's report on one task."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="contributions")
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("regions.Department", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("配合情况")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "配合单位报送"
+        ordering = ["created_at"]
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    task = models.ForeignKey("plans.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", "年"
+    QUARTER = "quarter", "季度"
+    MONTH = "month", "月"
+
+
+class ValueSource(models.TextChoices):
+    REPORTED = "reported", "部门报送"
+    IMPORTED = "imported", "表格导入"
+    COMPUTED = "computed", "台账计算"
+
+
+class IndicatorValue(models.Model):
+    """The value of a catalogue indicator in a region for one period (cumulative level at the
+    period's end, or the period's count for activity indicators)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="indicator_values")
+    indicator = models.ForeignKey("plans.Indicator", on_delete=models.PROTECT, related_name="values")
+    period_kind = models.CharField("期别", max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField("期初")
+    value = models.DecimalField("数值", max_digits=20, decimal_places=4)
+    source = models.CharField("来源", max_length=10, choices=ValueSource.choices)
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicator_values")
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "指标数值"
+        ordering = ["indicator", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator", "period_kind", "period_start"], name="indicator_value_once_per_period"
+            ),
+        ]
+        indexes = [
+            # Target status and trend charts: one indicator's series in one region.
+            models.Index(fields=["region", "indicator", "period_start"], name="indicator_value_series"),
+        ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from liangxin.tracking import views
+
+app_name = "tracking"
+urlpatterns = [
+    path("r/<str:code>/reports/", views.report_overview, name="overview"),
+    path("r/<str:code>/reports/open/", views.period_open, name="open"),
+    path("reports/<int:report_id>/", views.report_view, name="report"),
+    path("r/<str:code>/dashboard/", views.dashboard, name="dashboard"),
+]

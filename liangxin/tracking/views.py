@@ -1,0 +1,182 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liangxin.accounts.permissions import (
+    can_edit_report,
+    can_manage_region,
+    can_review_report,
+    contributing_departments,
+    get_plan_for_user,
+    get_region_for_user,
+    get_report_for_user,
+)
+from liangxin.core.errors import ServiceError
+from liangxin.plans.selectors import plan_list
+from liangxin.tracking.models import PeriodKind, TaskStatus
+from liangxin.tracking.selectors import is_overdue, report_detail, report_periods, reports_for_period
+from liangxin.tracking.services import (
+    attachment_add,
+    contribution_add,
+    indicator_value_record,
+    report_accept,
+    report_entry_save,
+    report_reopen,
+    report_return,
+    report_submit,
+    reports_open,
+)
+
+
+def _period_from(value: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@login_required
+def report_overview(request, code: str):
+    region = get_region_for_user(request.user, code)
+    periods = report_periods(region)
+    period = _period_from(request.GET.get("period")) or (periods[0] if periods else None)
+    reports = list(reports_for_period(region, period)) if period else []
+    today = timezone.localdate()
+    for report in reports:
+        report.overdue = is_overdue(report, today)
+    context = {
+        "region": region,
+        "periods": periods,
+        "period": period,
+        "reports": reports,
+        "plans": plan_list(region),
+        "can_manage": can_manage_region(request.user, region),
+        "default_period": (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
+    }
+    return render(request, "tracking/overview.html", context)
+
+
+@login_required
+@require_POST
+def period_open(request, code: str):
+    region = get_region_for_user(request.user, code, write=True)
+    period = _period_from(request.POST.get("period"))
+    plan = get_plan_for_user(request.user, request.POST.get("plan"), write=True)
+    if period is None or plan.region_id != region.id:
+        messages.error(request, _("请选择报送期（年-月）和工作方案"))
+        return redirect("tracking:overview", region.code)
+    created = reports_open(actor=request.user, plan=plan, period_start=period)
+    messages.success(request, _("已生成 %(n)s 份报告") % {"n": len(created)})
+    return redirect(f"{reverse('tracking:overview', args=[region.code])}?period={period:%Y-%m}")
+
+
+@login_required
+def report_view(request, report_id: int):
+    report = get_report_for_user(request.user, report_id)
+    can_edit = can_edit_report(request.user, report) and not report.is_locked
+    contributors = [] if report.is_locked else contributing_departments(request.user, report)
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action in ("save", "submit"):
+                report = get_report_for_user(request.user, report_id, action="edit")
+                # Entries, values and files of one form save together or not at all.
+                with transaction.atomic():
+                    _save_entries(request, report)
+                if action == "submit":
+                    report_submit(actor=request.user, report=report)
+                    messages.success(request, _("报告已报送，等待工作专班审核"))
+                else:
+                    messages.success(request, _("已保存"))
+            elif action == "contribute":
+                report = get_report_for_user(request.user, report_id, action="contribute")
+                departments = {d.id: d for d in contributing_departments(request.user, report)}
+                department = departments.get(int(request.POST.get("department") or 0))
+                if department is None:
+                    raise ServiceError("contribution_department", "请选择本单位", "choose your department", field="department")
+                contribution_add(actor=request.user, report=report, task_id=int(request.POST.get("task") or 0),
+                                 department=department, text=request.POST.get("text", ""))
+                messages.success(request, _("配合情况已补充"))
+            elif action in ("accept", "return", "reopen"):
+                report = get_report_for_user(request.user, report_id, action="review")
+                reason = request.POST.get("reason", "")
+                {"accept": lambda: report_accept(actor=request.user, report=report),
+                 "return": lambda: report_return(actor=request.user, report=report, reason=reason),
+                 "reopen": lambda: report_reopen(actor=request.user, report=report, reason=reason)}[action]()
+                messages.success(request, {"accept": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}[action])
+        except ServiceError as exc:
+            errors.append(exc.message)
+        else:
+            return redirect("tracking:report", report.id)
+    context = {
+        "report": report,
+        "region": report.plan.region,
+        "can_edit": can_edit,
+        "can_review": can_review_report(request.user, report),
+        "contributors": contributors,
+        "statuses": TaskStatus.choices,
+        "errors": errors,
+        "overdue": is_overdue(report),
+        **report_detail(report),
+    }
+    return render(request, "tracking/report.html", context)
+
+
+def _save_entries(request, report) -> None:
+    for entry in report.entries.all():
+        prefix = f"entry-{entry.task_id}-"
+        if prefix + "status" not in request.POST:
+            continue
+        report_entry_save(
+            actor=request.user, report=report, task_id=entry.task_id, status=request.POST[prefix + "status"],
+            progress=request.POST.get(prefix + "progress", ""), problems=request.POST.get(prefix + "problems", ""),
+            next_steps=request.POST.get(prefix + "next_steps", ""),
+        )
+    for key, raw in request.POST.items():
+        if key.startswith("value-") and raw.strip():
+            from liangxin.plans.models import Indicator
+
+            indicator = Indicator.objects.filter(pk=key.removeprefix("value-")).first()
+            if indicator is not None:
+                indicator_value_record(actor=request.user, region=report.plan.region, indicator=indicator,
+                                       period_kind=PeriodKind.MONTH, period_start=report.period_start, value=raw,
+                                       report=report)
+    for upload in request.FILES.getlist("evidence"):
+        attachment_add(actor=request.user, report=report, upload=upload)
+
+
+@login_required
+def dashboard(request, code: str):
+    """Region overview for leaders: targets by status, each target's calculation, indicator trends."""
+    from collections import Counter
+
+    from liangxin.tracking.selectors import STATUS_COLORS, completeness, target_statuses
+
+    region = get_region_for_user(request.user, code)
+    statuses = target_statuses(region)
+    counts = Counter(result.status.value for _t, result in statuses)
+    labels = {result.status.value: result.label for _t, result in statuses}
+    pie = {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "series": [{
+            "type": "pie", "radius": ["40%", "70%"],
+            "data": [{"name": labels[k], "value": v, "itemStyle": {"color": STATUS_COLORS.get(k, "#999")}}
+                     for k, v in sorted(counts.items())],
+        }],
+    }
+    periods = report_periods(region)
+    rates = completeness(region, periods[0]) if periods else None
+    context = {
+        "region": region, "statuses": statuses, "pie": pie, "counts": counts, "rates": rates,
+        "period": periods[0] if periods else None, "colors": STATUS_COLORS,
+    }
+    return render(request, "tracking/dashboard.html", context)
