@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "liangxin.regions",
     "liangxin.plans",
     "liangxin.tracking",
+    "liangxin.supervision",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("liangxin.audit.urls")),
     path("", include("liangxin.plans.urls")),
     path("", include("liangxin.tracking.urls")),
+    path("", include("liangxin.supervision.urls")),
 ]

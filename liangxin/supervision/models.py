@@ -1,0 +1,1 @@
+"""Chasing and supervision (督办): in-app inbox, reminders and supervision notices."""
