@@ -117,3 +117,96 @@ def completeness(region, period_start: dt.date, *, today: dt.date | None = None)
         "timeliness": (len(on_time) / expected) if expected else None,
         "overdue": [r for r in reports if is_overdue(r, today)],
     }
+
+
+def gauge_percent(result) -> float | None:
+    """How far along the way from base to target the current value is (0–100), for gauges."""
+    current, goal = result.current_value, result.target_value
+    if current is None or goal is None:
+        return None
+    base = result.base_value
+    if base is not None and goal != base:
+        share = (current - base) / (goal - base)
+    elif goal:
+        share = current / goal
+    else:
+        return None
+    return round(max(0.0, min(share, 1.0)) * 100, 1)
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round axis maximum a little above `value` (1,234 → 1,300; 0.87 → 0.9)."""
+    import math
+
+    if value <= 0:
+        return 0
+    step = 10 ** math.floor(math.log10(value * 1.05)) / 2
+    return math.ceil(value * 1.05 / step) * step
+
+
+def trend_charts(region, statuses) -> list[dict]:
+    """One ECharts line chart per indicator with data: its values over time and each target as a
+    dashed line labelled with its year."""
+    by_indicator: dict[int, list] = {}
+    for target, result in statuses:
+        if target.indicator_id and result.target_value is not None:
+            by_indicator.setdefault(target.indicator_id, []).append((target, result))
+    series = indicator_series(region, list(by_indicator))
+    charts = []
+    for indicator_id, values in series.items():
+        if indicator_id not in by_indicator:
+            continue
+        indicator = by_indicator[indicator_id][0][0].indicator
+        points = [[v.period_start.isoformat(), float(v.value)] for v in values]
+        mark_lines = [
+            {"yAxis": round(r.target_value, 4), "name": f"{t.year or ''}目标", "label": {"formatter": f"{t.year or ''}目标 {round(r.target_value, 2)}"}}
+            for t, r in by_indicator[indicator_id]
+        ]
+        charts.append({
+            "id": f"trend-{indicator_id}",
+            "title": indicator.name,
+            "option": {
+                "title": {"text": indicator.name, "textStyle": {"fontSize": 13}},
+                "tooltip": {"trigger": "axis"},
+                "xAxis": {"type": "time"},
+                # Stretch the axis to the highest target so every target line is drawn.
+                "yAxis": {"type": "value", "name": indicator.unit, "scale": True,
+                          "max": _nice_ceiling(max([p[1] for p in points] + [m["yAxis"] for m in mark_lines]))},
+                "series": [{"type": "line", "name": indicator.name, "data": points, "showSymbol": True,
+                            "markLine": {"symbol": "none", "lineStyle": {"type": "dashed"}, "data": mark_lines}}],
+                "grid": {"left": 60, "right": 90},
+            },
+        })
+    return charts
+
+
+def department_scorecard(department, *, today: dt.date | None = None) -> dict:
+    """A department's record: per period reports expected/received/on time, its tasks by the
+    latest reported status, and the status of the targets in the tasks it leads."""
+    from collections import Counter
+
+    today = today or timezone.localdate()
+    reports = list(Report.objects.filter(department=department).order_by("-period_start"))
+    periods = []
+    for report in reports:
+        received = report.first_submitted_at is not None
+        on_time = received and timezone.localtime(report.first_submitted_at).date() <= report.due_on
+        periods.append({"report": report, "received": received, "on_time": on_time, "overdue": is_overdue(report, today)})
+    expected = len(reports)
+    latest = reports[0] if reports else None
+    task_status = Counter(
+        e.get_status_display() for e in TaskProgress.objects.filter(report=latest)
+    ) if latest else Counter()
+    lead_target_ids = set(
+        Target.objects.filter(task__task_departments__department=department, task__task_departments__role="lead").values_list("id", flat=True)
+    )
+    target_status = Counter(
+        result.label for target, result in target_statuses(department.region, as_of=today) if target.id in lead_target_ids
+    )
+    return {
+        "periods": periods,
+        "completeness": sum(p["received"] for p in periods) / expected if expected else None,
+        "timeliness": sum(p["on_time"] for p in periods) / expected if expected else None,
+        "task_status": dict(task_status),
+        "target_status": dict(target_status),
+    }

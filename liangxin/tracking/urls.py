@@ -8,4 +8,5 @@ urlpatterns = [
     path("r/<str:code>/reports/open/", views.period_open, name="open"),
     path("reports/<int:report_id>/", views.report_view, name="report"),
     path("r/<str:code>/dashboard/", views.dashboard, name="dashboard"),
+    path("departments/<int:department_id>/scorecard/", views.department_scorecard_view, name="scorecard"),
 ]

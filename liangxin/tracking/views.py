@@ -158,7 +158,7 @@ def dashboard(request, code: str):
     """Region overview for leaders: targets by status, each target's calculation, indicator trends."""
     from collections import Counter
 
-    from liangxin.tracking.selectors import STATUS_COLORS, completeness, target_statuses
+    from liangxin.tracking.selectors import STATUS_COLORS, completeness, gauge_percent, target_statuses, trend_charts
 
     region = get_region_for_user(request.user, code)
     statuses = target_statuses(region)
@@ -175,8 +175,33 @@ def dashboard(request, code: str):
     }
     periods = report_periods(region)
     rates = completeness(region, periods[0]) if periods else None
+    gauges = [
+        {"id": f"gauge-{t.id}", "option": {
+            "series": [{"type": "gauge", "progress": {"show": True, "width": 12}, "axisLine": {"lineStyle": {"width": 12}},
+                        "axisLabel": {"show": False}, "splitLine": {"show": False}, "axisTick": {"show": False},
+                        "pointer": {"show": False}, "detail": {"valueAnimation": False, "formatter": "{value}%", "fontSize": 18},
+                        "title": {"offsetCenter": [0, "75%"], "fontSize": 11},
+                        "data": [{"value": pct, "name": f"{t.metric[:10]}（{t.year or '每年'}）"}]}],
+        }, "target": t, "result": r}
+        for t, r in statuses
+        if (pct := gauge_percent(r)) is not None
+    ][:8]
+    reports = list(reports_for_period(region, periods[0])) if periods else []
     context = {
+        "gauges": gauges,
+        "trends": trend_charts(region, statuses),
+        "period_reports": reports,
         "region": region, "statuses": statuses, "pie": pie, "counts": counts, "rates": rates,
         "period": periods[0] if periods else None, "colors": STATUS_COLORS,
     }
     return render(request, "tracking/dashboard.html", context)
+
+
+@login_required
+def department_scorecard_view(request, department_id: int):
+    from liangxin.accounts.permissions import get_department_for_user
+    from liangxin.tracking.selectors import department_scorecard
+
+    department = get_department_for_user(request.user, department_id)
+    card = department_scorecard(department)
+    return render(request, "tracking/scorecard.html", {"department": department, "region": department.region, **card})

@@ -32,3 +32,7 @@ class Command(BaseCommand):
 
         for line in demo_plans_load(actor=actor):
             self.stdout.write(line)
+        from liangxin.tracking.demo import demo_tracking_load
+
+        for line in demo_tracking_load(actor=actor):
+            self.stdout.write(line)
