@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	  for p in $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do echo $$p; exit; done)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test venv lock lint serve clean
+.PHONY: demo test venv lock lint serve clean bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (Python >= 3.12 is required)"; exit 1; }
@@ -34,6 +34,9 @@ serve: $(BIN)/.installed
 # pytest exits 5 when it collects no tests; an empty suite is not a failure of set-up.
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/pages.py
 
 lock:
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml

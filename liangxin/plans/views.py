@@ -153,7 +153,6 @@ def plan_detail(request, plan_id: int):
         "filters": f,
         "can_manage": can_manage_region(request.user, plan.region),
         "imports": plan.imports.all()[:10],
-        "indicators": indicator_list(),
         "last_changes": request.session.pop("last_import_changes", None),
     }
     template = "plans/_tasks.html" if request.headers.get("HX-Request") else "plans/plan_detail.html"
@@ -244,9 +243,12 @@ def indicator_catalogue(request):
 
 
 @login_required
-@require_POST
 def target_indicator(request, target_id: int):
     target = get_target_for_user(request.user, target_id, write=True)
+    if request.method != "POST":
+        # The select is fetched when asked for: fifty of them on the plan page would dominate its render time.
+        context = {"t": target, "indicators": indicator_list(), "can_manage": True, "editing": True}
+        return render(request, "plans/_target_indicator.html", context)
     raw = request.POST.get("indicator", "")
     indicator = Indicator.objects.filter(pk=raw).first() if raw.isdigit() else None
     target = target_set_indicator(actor=request.user, target=target, indicator=indicator)

@@ -54,10 +54,24 @@ def is_overdue(report: Report, today: dt.date | None = None) -> bool:
     return report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and report.due_on < today
 
 
-def indicator_series(region, indicator_ids) -> dict[int, list[IndicatorValue]]:
-    series: dict[int, list[IndicatorValue]] = {}
-    for value in IndicatorValue.objects.filter(region=region, indicator_id__in=indicator_ids).order_by("period_start"):
-        series.setdefault(value.indicator_id, []).append(value)
+class SeriesPoint(tuple):
+    """(period_kind, period_start, value): plain tuples, because a dashboard reads thousands."""
+
+    __slots__ = ()
+    period_kind = property(lambda self: self[0])
+    period_start = property(lambda self: self[1])
+    value = property(lambda self: self[2])
+
+
+def indicator_series(region, indicator_ids) -> dict[int, list[SeriesPoint]]:
+    series: dict[int, list[SeriesPoint]] = {}
+    rows = (
+        IndicatorValue.objects.filter(region=region, indicator_id__in=indicator_ids)
+        .order_by("period_start")
+        .values_list("indicator_id", "period_kind", "period_start", "value")
+    )
+    for indicator_id, kind, start, value in rows:
+        series.setdefault(indicator_id, []).append(SeriesPoint((kind, start, value)))
     return series
 
 
@@ -74,7 +88,7 @@ STATUS_COLORS = {
 }
 
 
-def target_statuses(region, *, as_of: dt.date | None = None) -> list[tuple[Target, object]]:
+def target_statuses(region, *, as_of: dt.date | None = None, series: dict | None = None) -> list[tuple[Target, object]]:
     """Every target of the region's plans with its assessed status (进展状态) and components.
     Two queries whatever the number of targets: targets, then all their indicator values."""
     from liangxin.tracking.progress import STATUS_LABELS, ProgressResult, Status, period_from_start, target_assess_record
@@ -83,7 +97,8 @@ def target_statuses(region, *, as_of: dt.date | None = None) -> list[tuple[Targe
     targets = list(
         Target.objects.filter(plan__region=region).select_related("indicator", "task", "plan").order_by("plan_id", "position")
     )
-    series = indicator_series(region, {t.indicator_id for t in targets if t.indicator_id})
+    if series is None:
+        series = indicator_series(region, {t.indicator_id for t in targets if t.indicator_id})
     out = []
     for target in targets:
         if target.indicator_id is None:
@@ -144,14 +159,15 @@ def _nice_ceiling(value: float) -> float:
     return math.ceil(value * 1.05 / step) * step
 
 
-def trend_charts(region, statuses) -> list[dict]:
+def trend_charts(region, statuses, series: dict | None = None) -> list[dict]:
     """One ECharts line chart per indicator with data: its values over time and each target as a
     dashed line labelled with its year."""
     by_indicator: dict[int, list] = {}
     for target, result in statuses:
         if target.indicator_id and result.target_value is not None:
             by_indicator.setdefault(target.indicator_id, []).append((target, result))
-    series = indicator_series(region, list(by_indicator))
+    if series is None:
+        series = indicator_series(region, list(by_indicator))
     charts = []
     for indicator_id, values in series.items():
         if indicator_id not in by_indicator:

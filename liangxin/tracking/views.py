@@ -161,7 +161,12 @@ def dashboard(request, code: str):
     from liangxin.tracking.selectors import STATUS_COLORS, completeness, gauge_percent, target_statuses, trend_charts
 
     region = get_region_for_user(request.user, code)
-    statuses = target_statuses(region)
+    from liangxin.plans.models import Target
+    from liangxin.tracking.selectors import indicator_series
+
+    # One read of the region's series serves both the statuses and the trend charts.
+    series = indicator_series(region, Target.objects.filter(plan__region=region, indicator__isnull=False).values("indicator_id"))
+    statuses = target_statuses(region, series=series)
     counts = Counter(result.status.value for _t, result in statuses)
     labels = {result.status.value: result.label for _t, result in statuses}
     pie = {
@@ -189,7 +194,7 @@ def dashboard(request, code: str):
     reports = list(reports_for_period(region, periods[0])) if periods else []
     context = {
         "gauges": gauges,
-        "trends": trend_charts(region, statuses),
+        "trends": trend_charts(region, statuses, series),
         "period_reports": reports,
         "region": region, "statuses": statuses, "pie": pie, "counts": counts, "rates": rates,
         "period": periods[0] if periods else None, "colors": STATUS_COLORS,
