@@ -8,5 +8,7 @@ urlpatterns = [
     path("r/<str:code>/reports/open/", views.period_open, name="open"),
     path("reports/<int:report_id>/", views.report_view, name="report"),
     path("r/<str:code>/dashboard/", views.dashboard, name="dashboard"),
+    path("r/<str:code>/values/", views.values_view, name="values"),
+    path("r/<str:code>/values/template.xlsx", views.values_template, name="values_template"),
     path("departments/<int:department_id>/scorecard/", views.department_scorecard_view, name="scorecard"),
 ]

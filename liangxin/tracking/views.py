@@ -210,3 +210,69 @@ def department_scorecard_view(request, department_id: int):
     department = get_department_for_user(request.user, department_id)
     card = department_scorecard(department)
     return render(request, "tracking/scorecard.html", {"department": department, "region": department.region, **card})
+
+
+def _value_scope(user, region):
+    """(may_import, department): the working group imports any indicator; department staff
+    import those of the tasks their department leads."""
+    from liangxin.accounts.permissions import department_ids_for_staff
+    from liangxin.regions.models import Department
+
+    if can_manage_region(user, region):
+        return True, None
+    ids = sorted(department_ids_for_staff(user, region))
+    if ids:
+        return True, Department.objects.get(pk=ids[0])
+    return False, None
+
+
+@login_required
+def values_view(request, code: str):
+    from django.core.exceptions import PermissionDenied
+
+    from liangxin.tracking.models import IndicatorValue
+    from liangxin.tracking.values_excel import ValuesSheetInvalid, values_import_xlsx
+
+    region = get_region_for_user(request.user, code)
+    may_import, department = _value_scope(request.user, region)
+    errors = []
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied(_("只有工作专班和部门工作人员可以导入指标数值"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [_("请选择要上传的 .xlsx 文件")]
+        else:
+            try:
+                rows = values_import_xlsx(actor=request.user, region=region, file=upload, department=department)
+            except ValuesSheetInvalid as exc:
+                errors = exc.errors
+            except ServiceError as exc:
+                errors = [exc.message]
+            else:
+                messages.success(request, _("已导入 %(n)s 个数值") % {"n": len(rows)})
+                return redirect("tracking:values", region.code)
+    values = (
+        IndicatorValue.objects.filter(region=region).select_related("indicator", "recorded_by").order_by("indicator__name", "-period_start")
+    )
+    latest = {}
+    for value in values:
+        latest.setdefault(value.indicator_id, value)
+    context = {"region": region, "latest": list(latest.values()), "may_import": may_import, "department": department, "errors": errors}
+    return render(request, "tracking/values.html", context)
+
+
+@login_required
+def values_template(request, code: str):
+    from django.http import HttpResponse
+
+    from liangxin.tracking.values_excel import values_template_xlsx
+
+    region = get_region_for_user(request.user, code)
+    _may, department = _value_scope(request.user, region)
+    response = HttpResponse(
+        values_template_xlsx(region, department),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="values-{region.code}.xlsx"'
+    return response

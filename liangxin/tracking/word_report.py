@@ -58,8 +58,8 @@ LATIN = "Times New Roman"
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
 SIZE_PAGE = Pt(14)  # 四号
-SIZE_TABLE = Pt(12)  # 小四
-SIZE_NOTE = Pt(10.5)  # 五号
+SIZE_TABLE = Pt(10.5)  # 五号
+SIZE_NOTE = Pt(9)  # 小五
 LINE_BODY = Pt(28.95)  # 22 lines in the 225 mm text block
 LINE_TITLE = Pt(35)
 
@@ -504,7 +504,7 @@ def _targets(w: _Writer, data: MonthlyData) -> None:
             unit = "" if unit == "ratio" else unit
             current = (f"{_number(result.current_value)}{unit}", result.current_period or "")
         rows.append([str(index), target.metric, goal, current, result.label, result.explanation])
-    _table(w.doc, ["序号", "指标", "目标", "当前值", "状态", "说明"], [11, 36, 28, 25, 18, 38], rows, note_columns=(5,))
+    _table(w.doc, ["序号", "指标", "目标", "当前值", "状态", "说明"], [10, 40, 28, 24, 19, 35], rows, note_columns=(5,))
 
 
 def _lagging(w: _Writer, data: MonthlyData) -> tuple[list, list]:
@@ -557,7 +557,7 @@ def _departments(w: _Writer, data: MonthlyData) -> None:
         "合计", str(rates["expected"]), str(rates["received"]), str(rates["on_time"]),
         f"报送率{_percent(rates['completeness'])}，及时率{_percent(rates['timeliness'])}",
     ])
-    _table(w.doc, ["单位", "应报", "已报", "按时", "状态"], [62, 18, 18, 18, 40], rows)
+    _table(w.doc, ["单位", "应报", "已报", "按时", "状态"], [70, 16, 16, 16, 38], rows)
     if data.overdue_departments:
         w.para(f"截至{_date_cn(data.as_of)}，逾期未报单位（{len(data.overdue_departments)}个）："
                + "、".join(data.overdue_departments) + "。")
@@ -587,6 +587,11 @@ def _next_steps(w: _Writer, data: MonthlyData, lagging_tasks: list, lagging_targ
         number += 1
         w.subheading(number, "督促补报")
         w.para(f"请{'、'.join(data.overdue_departments)}尽快补报{data.period_label}进展报告。")
+    problems = [e for e in data.entries if e.problems.strip() and e.status != TaskStatus.LAGGING]
+    if problems:
+        number += 1
+        w.subheading(number, "协调解决报送的问题")
+        w.items([f"{e.report.department.name}（任务（{e.task.no}）{e.task.title}）：{_sentence(e.problems)}" for e in problems])
     planned = [e for e in data.entries if e.next_steps.strip()]
     if planned:
         number += 1
