@@ -42,7 +42,7 @@ from liangxin.tracking.selectors import (
     target_statuses,
 )
 
-__all__ = ["ISSUER_SUFFIX", "monthly_report_docx", "report_title"]
+__all__ = ["ISSUER_SUFFIX", "MonthlyData", "monthly_data", "monthly_report_docx", "report_title"]
 
 ISSUER_SUFFIX = "推动大规模设备更新和消费品以旧换新工作专班办公室"
 TITLE_MIDDLE = "推动大规模设备更新和消费品以旧换新工作进展通报"
@@ -504,7 +504,7 @@ def _targets(w: _Writer, data: MonthlyData) -> None:
             unit = "" if unit == "ratio" else unit
             current = (f"{_number(result.current_value)}{unit}", result.current_period or "")
         rows.append([str(index), target.metric, goal, current, result.label, result.explanation])
-    _table(w.doc, ["序号", "指标", "目标", "当前值", "状态", "说明"], [10, 40, 28, 24, 19, 35], rows, note_columns=(5,))
+    _table(w.doc, ["序号", "指标", "目标", "当前值", "状态", "说明"], [12, 40, 28, 24, 19, 33], rows, note_columns=(5,))
 
 
 def _lagging(w: _Writer, data: MonthlyData) -> tuple[list, list]:

@@ -25,12 +25,12 @@ PROBLEM = "新能源汽车下乡展销场地协调困难，两场活动推迟"
 NEXT_STEP = "11月中旬前与各镇街确定展销场地"
 
 
-def _submit(report, *, when, lagging_task_no=None, staff=None):
+def _submit(report, *, when, lagging_task_no=None, staff=None, status="on_track", problems=""):
     for entry in report.entries.select_related("task"):
         lagging = entry.task.no == lagging_task_no
         report_entry_save(
-            actor=staff or "test", report=report, task_id=entry.task_id, status="lagging" if lagging else "on_track",
-            progress=f"任务{entry.task.no}本月进展", problems=PROBLEM if lagging else "",
+            actor=staff or "test", report=report, task_id=entry.task_id, status="lagging" if lagging else status,
+            progress=f"任务{entry.task.no}本月进展", problems=PROBLEM if lagging else problems,
             next_steps=NEXT_STEP if lagging else "",
         )
     report_submit(actor=staff or "test", report=report)
@@ -43,8 +43,8 @@ def october(personas, jinxiang_plan, jinxiang, commerce, finance):
     reports_open(actor="test", plan=jinxiang_plan, period_start=PERIOD)
     reports = {r.department.name: r for r in Report.objects.filter(period_start=PERIOD).select_related("department")}
     _submit(reports["县商务局"], when=dt.datetime(2026, 11, 6, 9), lagging_task_no=15, staff=personas["staff"])
-    _submit(reports["县财政局"], when=dt.datetime(2026, 11, 9, 16))
-    _submit(reports["县税务局"], when=dt.datetime(2026, 11, 14, 10))  # late
+    _submit(reports["县财政局"], when=dt.datetime(2026, 11, 9, 16), problems="部分专项资金尚未下达")
+    _submit(reports["县税务局"], when=dt.datetime(2026, 11, 14, 10), status="done")  # late
     charging = jinxiang_plan.targets.get(indicator__name="公共充电桩保有量", year=2027, kind="level").indicator
     indicator_value_record(actor="test", region=jinxiang, indicator=charging, period_kind="year",
                            period_start=dt.date(2023, 1, 1), value=600)
@@ -96,6 +96,7 @@ def test_the_bulletin_reports_targets_lagging_tasks_and_departments(october, jin
     expected = Report.objects.filter(period_start=PERIOD).count()
     assert f"工作方案共有量化目标{jinxiang_plan.targets.count()}个" in body
     assert f"应报进展报告{expected}份，已报3份，其中按时报送2份" in body
+    assert "已报送的报告共反映任务进展11项（次），其中已完成1项、按计划推进9项、滞后1项。" in body
     assert "报送为滞后的任务1项" in body
 
     # 二、目标完成情况: one row per target under a repeated header row.
@@ -132,6 +133,7 @@ def test_the_bulletin_reports_targets_lagging_tasks_and_departments(october, jin
     assert "请以下牵头单位针对报送的存在问题，加快推进报送为滞后的任务：县商务局：任务（15）推动汽车以旧换新。" in body
     assert f"县商务局（任务（15）推动汽车以旧换新）：{NEXT_STEP}。" in body
     assert "尽快补报2026年10月进展报告" in body
+    assert "县财政局（任务（31）加强财政政策支持）：部分专项资金尚未下达。" in body
 
     # 落款: issuer and date, right-aligned, last.
     assert _texts(doc)[-2:] == ["金乡县推动大规模设备更新和消费品以旧换新工作专班办公室", "2026年11月20日"]
