@@ -68,8 +68,8 @@ def _register_routers() -> None:
     from liangxin.accounts.api import router as accounts_router
     from liangxin.audit.api import router as audit_router
     from liangxin.plans.api import router as plans_router
-    from liangxin.tracking.api import router as tracking_router
     from liangxin.regions.api import router as regions_router
+    from liangxin.tracking.api import router as tracking_router
 
     api.add_router("/", accounts_router)
     api.add_router("/regions", regions_router)

@@ -64,3 +64,6 @@ class AuditSeal(models.Model):
                 condition=models.Q(first_entry_id__lte=models.F("last_entry_id")), name="audit_seal_range_ordered"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"封存 #{self.id}：{self.first_entry_id}–{self.last_entry_id}（{self.entry_count} 条）"

@@ -126,6 +126,9 @@ class TaskDepartment(models.Model):
             models.Index(fields=["department", "role"], name="task_department_by_department"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.written_name}（{self.get_role_display()}）"
+
 
 class TargetKind(models.TextChoices):
     LEVEL = "level", "达到水平"
@@ -215,6 +218,9 @@ class PlanImport(models.Model):
         verbose_name = "导入记录"
         ordering = ["-imported_at"]
 
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.imported_at:%Y-%m-%d %H:%M}"
+
 
 class PlanDraft(models.Model):
     """A notice read but not yet confirmed: the preview a user corrects before import."""
@@ -229,3 +235,6 @@ class PlanDraft(models.Model):
 
     class Meta:
         verbose_name = "导入草稿"
+
+    def __str__(self) -> str:
+        return f"导入草稿 {self.source_name}"

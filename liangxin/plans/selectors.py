@@ -39,7 +39,7 @@ def targets_by_year(targets: list[Target]) -> list[tuple[str, list[Target]]]:
     groups: dict[object, list[Target]] = defaultdict(list)
     for target in targets:
         groups[target.year].append(target)
-    ordered = sorted((y for y in groups if y is not None))
+    ordered = sorted(y for y in groups if y is not None)
     out = [(f"{y}年", groups[y]) for y in ordered]
     if None in groups:
         out.append(("每年 / 长期", groups[None]))

@@ -12,19 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liangxin.accounts.permissions import (
-    regions_for_user,
-    can_manage_region,
     can_edit_indicator_catalogue,
+    can_manage_region,
     get_plan_draft_for_user,
-    get_target_for_user,
     get_plan_for_user,
     get_region_for_user,
+    get_target_for_user,
     get_task_for_user,
+    regions_for_user,
 )
 from liangxin.core.errors import ServiceError
 from liangxin.plans import preview
-from liangxin.plans.extraction import NoticeReadError, read_notice
 from liangxin.plans.excel import SheetInvalid, plan_export_xlsx, plan_import_xlsx
+from liangxin.plans.extraction import NoticeReadError, read_notice
 from liangxin.plans.forms import IndicatorForm, NoticeUploadForm, PlanFilterForm, SheetUploadForm
 from liangxin.plans.models import Comparator, Indicator, TargetKind
 from liangxin.plans.selectors import (

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, NotFound, ServiceError
-from liangxin.regions.models import AliasStatus, Department, DepartmentAlias, DepartmentKind, Region, RegionLevel
+from liangxin.regions.models import (
+    AliasStatus,
+    Department,
+    DepartmentAlias,
+    DepartmentKind,
+    Region,
+    RegionLevel,
+)
 
 _CODE = re.compile(r"^[1-9][0-9]{5}$")
 

@@ -15,10 +15,21 @@ from liangxin.accounts.permissions import (
     get_region_for_user,
 )
 from liangxin.core.errors import ServiceError
-from liangxin.regions.forms import AliasDecisionForm, AliasFilterForm, DepartmentCreateForm, DepartmentUpdateForm, RegionCreateForm
+from liangxin.regions.forms import (
+    AliasDecisionForm,
+    AliasFilterForm,
+    DepartmentCreateForm,
+    DepartmentUpdateForm,
+    RegionCreateForm,
+)
 from liangxin.regions.models import DepartmentAlias
 from liangxin.regions.selectors import alias_list, department_list
-from liangxin.regions.services import department_alias_decide, department_create, department_update, region_create
+from liangxin.regions.services import (
+    department_alias_decide,
+    department_create,
+    department_update,
+    region_create,
+)
 
 
 def _apply_service_error(form, exc: ServiceError) -> None:

@@ -4,7 +4,13 @@ from ninja import Router, Schema
 
 from liangxin.accounts.permissions import get_report_for_user
 from liangxin.tracking.selectors import report_detail
-from liangxin.tracking.services import report_accept, report_entry_save, report_reopen, report_return, report_submit
+from liangxin.tracking.services import (
+    report_accept,
+    report_entry_save,
+    report_reopen,
+    report_return,
+    report_submit,
+)
 
 router = Router(tags=["tracking"])
 

@@ -4,7 +4,7 @@ indicator series, all marked 演示数据 so nobody mistakes them for statistics
 import datetime as dt
 
 from liangxin.plans.models import Indicator, Plan
-from liangxin.tracking.models import Report, ReportStatus, TaskStatus
+from liangxin.tracking.models import Report, TaskStatus
 from liangxin.tracking.services import (
     indicator_value_record,
     report_accept,

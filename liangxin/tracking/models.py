@@ -27,6 +27,9 @@ class ReportingSchedule(models.Model):
             models.CheckConstraint(condition=Q(due_day__gte=1, due_day__lte=28), name="schedule_due_day_in_month"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.get_frequency_display()}，次月{self.due_day}日前报送"
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -99,6 +102,9 @@ class TaskProgress(models.Model):
         ordering = ["report", "task__no"]
         constraints = [models.UniqueConstraint(fields=["report", "task"], name="task_progress_once_per_report")]
 
+    def __str__(self) -> str:
+        return f"{self.report} · 任务（{self.task.no}）{self.get_status_display()}"
+
 
 class Contribution(models.Model):
     """A supporting (责任) department's input to the lead's report on one task."""
@@ -114,6 +120,9 @@ class Contribution(models.Model):
         verbose_name = "配合单位报送"
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.department} 配合 {self.report}"
+
 
 class Attachment(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
@@ -127,6 +136,9 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = "佐证材料"
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class PeriodKind(models.TextChoices):
@@ -168,3 +180,6 @@ class IndicatorValue(models.Model):
             # Target status and trend charts: one indicator's series in one region.
             models.Index(fields=["region", "indicator", "period_start"], name="indicator_value_series"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period_start:%Y-%m} = {self.value}"

@@ -91,7 +91,13 @@ STATUS_COLORS = {
 def target_statuses(region, *, as_of: dt.date | None = None, series: dict | None = None) -> list[tuple[Target, object]]:
     """Every target of the region's plans with its assessed status (进展状态) and components.
     Two queries whatever the number of targets: targets, then all their indicator values."""
-    from liangxin.tracking.progress import STATUS_LABELS, ProgressResult, Status, period_from_start, target_assess_record
+    from liangxin.tracking.progress import (
+        STATUS_LABELS,
+        ProgressResult,
+        Status,
+        period_from_start,
+        target_assess_record,
+    )
 
     as_of = as_of or timezone.localdate()
     targets = list(

@@ -158,7 +158,13 @@ def dashboard(request, code: str):
     """Region overview for leaders: targets by status, each target's calculation, indicator trends."""
     from collections import Counter
 
-    from liangxin.tracking.selectors import STATUS_COLORS, completeness, gauge_percent, target_statuses, trend_charts
+    from liangxin.tracking.selectors import (
+        STATUS_COLORS,
+        completeness,
+        gauge_percent,
+        target_statuses,
+        trend_charts,
+    )
 
     region = get_region_for_user(request.user, code)
     from liangxin.plans.models import Target

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         users = demo_users_load(actor=actor, password=password)
         self._load_plans(actor)
         call_command("audit", "seal", "--settle-seconds", "0", stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示账号（密码均为 %s）Demo logins (password %s):" % (password, password)))
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {password}）Demo logins (password {password}):"))
         for spec in users:
             role = spec.role.label if spec.role else "系统管理员"
             where = f" · {spec.region_code}" if spec.region_code else ""
