@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/<int:report_id>/", views.report_view, name="report"),
     path("r/<str:code>/dashboard/", views.dashboard, name="dashboard"),
     path("r/<str:code>/values/", views.values_view, name="values"),
+    path("r/<str:code>/monthly-report.docx", views.monthly_report_download, name="monthly_report"),
     path("r/<str:code>/values/template.xlsx", views.values_template, name="values_template"),
     path("departments/<int:department_id>/scorecard/", views.department_scorecard_view, name="scorecard"),
 ]

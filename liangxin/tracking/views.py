@@ -282,3 +282,22 @@ def values_template(request, code: str):
     )
     response["Content-Disposition"] = f'attachment; filename="values-{region.code}.xlsx"'
     return response
+
+
+@login_required
+def monthly_report_download(request, code: str):
+    """The monthly 工作进展通报 as .docx for the chosen (or latest) period."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    from liangxin.tracking.word_report import monthly_report_docx
+
+    region = get_region_for_user(request.user, code)
+    periods = report_periods(region)
+    period = _period_from(request.GET.get("period")) or (periods[0] if periods else timezone.localdate().replace(day=1))
+    data = monthly_report_docx(region=region, period_start=period)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    filename = f"{region.name}工作进展通报-{period:%Y-%m}.docx"
+    response["Content-Disposition"] = f"attachment; filename=\"report-{region.code}-{period:%Y-%m}.docx\"; filename*=UTF-8''{quote(filename)}"
+    return response

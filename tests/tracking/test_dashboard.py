@@ -44,3 +44,17 @@ def test_demo_tracking_is_idempotent_and_marked(demo, jinxiang_plan):
     demo_tracking_load(actor="test", today=dt.date(2026, 11, 23))
     assert Report.objects.count() == reports
     assert all(v.note == "演示数据" for v in IndicatorValue.objects.all())
+
+
+def test_monthly_report_downloads_from_the_dashboard(client, personas, demo):
+    import io
+
+    import docx
+
+    client.force_login(personas["leader"])
+    response = client.get(reverse("tracking:monthly_report", args=["370828"]) + "?period=2026-10")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    assert any("工作进展通报" in p.text for p in document.paragraphs)
+    client.force_login(personas["outsider"])
+    assert client.get(reverse("tracking:monthly_report", args=["370828"])).status_code == 404
