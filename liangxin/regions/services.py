@@ -234,9 +234,19 @@ def _repoint_relations(source: Department, target: Department) -> None:
             continue
         if relation.related_model in (Department, DepartmentAlias):
             continue
-        relation.related_model._base_manager.filter(**{relation.field.name: source}).update(
-            **{relation.field.name: target}
-        )
+        try:
+            with transaction.atomic():
+                relation.related_model._base_manager.filter(**{relation.field.name: source}).update(
+                    **{relation.field.name: target}
+                )
+        except IntegrityError:
+            # e.g. both names already have a progress report for the same period.
+            label = relation.related_model._meta.verbose_name
+            raise Conflict(
+                "department_merge_conflict",
+                f"无法合并：“{source.name}”与“{target.name}”都有同一项{label}，请先处理重复的{label}",
+                f"cannot merge: both departments hold the same {relation.related_model._meta.model_name}",
+            ) from None
 
 
 @transaction.atomic

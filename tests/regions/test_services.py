@@ -133,3 +133,18 @@ def test_confirming_moves_role_grants_to_the_confirmed_department(jinxiang):
     role_grant(actor="test", user=user, role=Role.DEPARTMENT_STAFF, region=jinxiang, department=twin)
     department_alias_decide(actor="test", proposal=first.aliases.get(), confirm=True)
     assert RoleAssignment.objects.get(user=user).department == first
+
+
+def test_a_merge_that_would_duplicate_rows_is_refused_cleanly(jinxiang):
+    from liangxin.accounts.models import Role
+    from liangxin.accounts.services import role_grant, user_create
+
+    first = department_get_or_create_for_name(actor="test", region=jinxiang, name="县发展和改革局")
+    twin = department_get_or_create_for_name(actor="test", region=jinxiang, name="县发展和改革委员会")
+    user = user_create(actor="test", username="both", password="x")
+    role_grant(actor="test", user=user, role=Role.DEPARTMENT_STAFF, region=jinxiang, department=first)
+    role_grant(actor="test", user=user, role=Role.DEPARTMENT_STAFF, region=jinxiang, department=twin)
+    with pytest.raises(Conflict, match="无法合并"):
+        department_alias_decide(actor="test", proposal=first.aliases.get(), confirm=True)
+    twin.refresh_from_db()
+    assert twin.merged_into is None
