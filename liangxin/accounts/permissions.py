@@ -82,6 +82,18 @@ def can_create_region(user) -> bool:
     return is_system_admin(user)
 
 
+def _visible_or_404(queryset, pk, region_of, user, message: str):
+    """Fetch one object and hide it unless the user can read its region: the shared half of
+    every chokepoint below."""
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
+    if not can_view_region(user, region_of(obj)):
+        raise Http404(message)
+    return obj
+
+
 def get_region_for_user(user, code: str, *, write: bool = False) -> Region:
     try:
         region = Region.objects.select_related("parent").get(code=code)
@@ -102,12 +114,13 @@ def get_audit_region_for_user(user, code: str) -> Region:
 
 
 def get_department_for_user(user, department_id: int, *, write: bool = False) -> Department:
-    try:
-        department = Department.objects.select_related("region", "merged_into").get(pk=department_id)
-    except (Department.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该部门") from None
-    if not can_view_region(user, department.region):
-        raise Http404("未找到该部门")
+    department = _visible_or_404(
+        Department.objects.select_related("region", "merged_into"),
+        department_id,
+        lambda o: o.region,
+        user,
+        "未找到该部门",
+    )
     if write and not can_edit_department(user, department):
         raise PermissionDenied("您无权修改该部门")
     return department
@@ -116,12 +129,9 @@ def get_department_for_user(user, department_id: int, *, write: bool = False) ->
 def get_plan_for_user(user, plan_id: int, *, write: bool = False):
     from liangxin.plans.models import Plan
 
-    try:
-        plan = Plan.objects.select_related("region").get(pk=plan_id)
-    except (Plan.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该工作方案") from None
-    if not can_view_region(user, plan.region):
-        raise Http404("未找到该工作方案")
+    plan = _visible_or_404(
+        Plan.objects.select_related("region"), plan_id, lambda o: o.region, user, "未找到该工作方案"
+    )
     if write and not can_manage_region(user, plan.region):
         raise PermissionDenied("只有本地区工作专班管理员可以修改工作方案")
     return plan
@@ -130,12 +140,13 @@ def get_plan_for_user(user, plan_id: int, *, write: bool = False):
 def get_task_for_user(user, task_id: int):
     from liangxin.plans.models import Task
 
-    try:
-        task = Task.objects.select_related("plan__region", "section").get(pk=task_id)
-    except (Task.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该任务") from None
-    if not can_view_region(user, task.plan.region):
-        raise Http404("未找到该任务")
+    task = _visible_or_404(
+        Task.objects.select_related("plan__region", "section"),
+        task_id,
+        lambda o: o.plan.region,
+        user,
+        "未找到该任务",
+    )
     return task
 
 
@@ -155,12 +166,13 @@ def get_plan_draft_for_user(user, draft_id: int):
 def get_target_for_user(user, target_id: int, *, write: bool = False):
     from liangxin.plans.models import Target
 
-    try:
-        target = Target.objects.select_related("plan__region", "indicator").get(pk=target_id)
-    except (Target.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该目标") from None
-    if not can_view_region(user, target.plan.region):
-        raise Http404("未找到该目标")
+    target = _visible_or_404(
+        Target.objects.select_related("plan__region", "indicator"),
+        target_id,
+        lambda o: o.plan.region,
+        user,
+        "未找到该目标",
+    )
     if write and not can_manage_region(user, target.plan.region):
         raise PermissionDenied("只有本地区工作专班管理员可以修改目标")
     return target
@@ -205,15 +217,18 @@ def get_report_for_user(user, report_id: int, *, action: str = "view"):
     """action: view, edit (lead department), contribute (responsible department), review (working group)."""
     from liangxin.tracking.models import Report
 
-    try:
-        report = Report.objects.select_related("plan__region", "department").get(pk=report_id)
-    except (Report.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该报告") from None
-    if not can_view_region(user, report.plan.region):
-        raise Http404("未找到该报告")
+    report = _visible_or_404(
+        Report.objects.select_related("plan__region", "department"),
+        report_id,
+        lambda o: o.plan.region,
+        user,
+        "未找到该报告",
+    )
     if action == "edit" and not can_edit_report(user, report):
         raise PermissionDenied("只有牵头单位可以填报本报告")
-    if action == "contribute" and not (contributing_departments(user, report) or can_manage_region(user, report.plan.region)):
+    if action == "contribute" and not (
+        contributing_departments(user, report) or can_manage_region(user, report.plan.region)
+    ):
         raise PermissionDenied("只有责任单位可以补充配合情况")
     if action == "review" and not can_review_report(user, report):
         raise PermissionDenied("只有工作专班可以审核报告")
