@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "liangxin.plans",
     "liangxin.tracking",
     "liangxin.supervision",
+    "liangxin.subsidies",
 ]
 
 MIDDLEWARE = [

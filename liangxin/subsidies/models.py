@@ -1,0 +1,191 @@
+"""Trade-in subsidy programmes (以旧换新补贴): programmes with versioned rule sets and budget
+pools, claims, and the rows whose uniqueness makes double payment impossible."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Programme(models.Model):
+    """A subsidy programme of a region and year (e.g. 2025年金乡县家电以旧换新)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="programmes")
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("名称", max_length=100)
+    template = models.CharField("所用模板", max_length=60, blank=True)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    # Share of each yuan by funding source, in percent: {"central": 90, "provincial": 5, "county": 5}.
+    funding_shares = models.JSONField("资金分担比例", default=dict)
+    is_open = models.BooleanField("受理中", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补贴活动"
+        ordering = ["region", "-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "name"], name="programme_name_unique_in_region_year"),
+            models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="programme_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleSetVersion(models.Model):
+    """One version of a programme's rules. Editing rules adds a version; claims keep the one
+    that decided them."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="rule_versions")
+    version = models.PositiveIntegerField("版本")
+    rules = models.JSONField("规则")
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "规则版本"
+        ordering = ["programme", "-version"]
+        constraints = [models.UniqueConstraint(fields=["programme", "version"], name="rule_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} v{self.version}"
+
+
+class FundingSource(models.TextChoices):
+    CENTRAL = "central", "中央"
+    PROVINCIAL = "provincial", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    MIXED = "mixed", "按比例分担"
+
+
+class BudgetPool(models.Model):
+    """Money a programme may commit (资金池). Reserved + paid never exceeds allocated: the
+    database refuses it, so no race between two claims can overspend."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="pools")
+    name = models.CharField("名称", max_length=100)
+    category = models.CharField("限定品类", max_length=40, blank=True)
+    source = models.CharField("资金来源", max_length=12, choices=FundingSource.choices, default=FundingSource.MIXED)
+    allocated = models.DecimalField("下达额度", max_digits=14, decimal_places=2)
+    reserved = models.DecimalField("已预占", max_digits=14, decimal_places=2, default=0)
+    paid = models.DecimalField("已拨付", max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "资金池"
+        constraints = [
+            models.CheckConstraint(condition=Q(allocated__gte=0, reserved__gte=0, paid__gte=0), name="pool_amounts_not_negative"),
+            models.CheckConstraint(condition=Q(allocated__gte=F("reserved") + F("paid")), name="pool_never_overspent"),
+            models.UniqueConstraint(fields=["programme", "name"], name="pool_name_unique_in_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.name}"
+
+    @property
+    def available(self):
+        return self.allocated - self.reserved - self.paid
+
+
+class Organisation(models.Model):
+    """A retailer, car dealer or recycler submitting claims through the API (经营主体)."""
+
+    class Kind(models.TextChoices):
+        RETAILER = "retailer", "销售企业"
+        DEALER = "dealer", "汽车销售企业"
+        RECYCLER = "recycler", "回收企业"
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField("名称", max_length=100)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_prefix = models.CharField(max_length=12, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "经营主体"
+        constraints = [models.UniqueConstraint(fields=["region", "credit_code"], name="organisation_credit_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimStatus(models.TextChoices):
+    ACCEPTED = "accepted", "已受理，额度已预占"
+    REJECTED = "rejected", "不予补贴"
+
+
+class Claim(models.Model):
+    """One subsidy claim (补贴申请) with the decision that was made on it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
+    number = models.CharField("申请编号", max_length=24, unique=True)
+    status = models.CharField("状态", max_length=10, choices=ClaimStatus.choices)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    payload_hash = models.CharField(max_length=64)
+    claimant_name = models.CharField("申请人", max_length=50)
+    claimant_hash = models.CharField(max_length=64, db_index=True)
+    claimant_masked = models.CharField("身份证号", max_length=18)
+    phone_hash = models.CharField(max_length=64)
+    phone_masked = models.CharField("手机号", max_length=11)
+    category = models.CharField("品类", max_length=40)
+    price = models.DecimalField("成交价（元）", max_digits=12, decimal_places=2)
+    amount = models.DecimalField("补贴金额（元）", max_digits=12, decimal_places=2, default=0)
+    pool = models.ForeignKey(BudgetPool, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    rule_version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, related_name="claims")
+    facts = models.JSONField("申请内容")  # identifiers masked; used by recompute
+    decision = models.JSONField("计算过程")
+    reasons = models.JSONField("不予补贴原因", default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补贴申请"
+        ordering = ["-created_at"]
+        constraints = [
+            # A retried submission with the same Idempotency-Key finds this row instead of making a second.
+            models.UniqueConstraint(fields=["organisation", "idempotency_key"], condition=Q(idempotency_key__isnull=False), name="claim_idempotency_key_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ClaimSlot(models.Model):
+    """One use of a per-person limit: a limit of N per category and year is N possible slot
+    numbers, and the unique constraint lets only one claim hold each."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    person_hash = models.CharField(max_length=64)
+    category = models.CharField(max_length=40)
+    period = models.PositiveSmallIntegerField()
+    slot = models.PositiveSmallIntegerField()
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="slot")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person_hash", "category", "period", "slot"], name="claim_slot_unique"),
+        ]
+
+
+class IdentifierKind(models.TextChoices):
+    SERIAL = "serial", "新品序列号/IMEI/VIN"
+    INVOICE = "invoice", "发票代码+号码"
+    OLD_ITEM = "old_item", "旧品编号/回收证明"
+
+
+class ClaimIdentifier(models.Model):
+    """An identifier that may be subsidised once across all programmes of a region."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
+    value_hash = models.CharField(max_length=64)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="identifiers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "value_hash"], name="claim_identifier_once_per_region"),
+        ]

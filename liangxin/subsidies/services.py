@@ -1,0 +1,224 @@
+"""Writes for subsidy programmes and claims.
+
+Money is protected by the database, not by Python: a claim holds its identifiers (serial,
+invoice, old item) in a table unique per region, its per-person limit in a table of numbered
+slots unique per (programme, person, category, year), and its reservation in a pool whose
+CheckConstraint forbids reserved + paid above allocated. Each is taken in a savepoint, so a
+claim that loses a race to another is rejected with the reason instead of failing.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liangxin.audit.services import audit_record, snapshot
+from liangxin.core.errors import Conflict, ServiceError
+from liangxin.core.privacy import id_card_clean, id_card_mask, identifier_hash, phone_clean, phone_mask
+from liangxin.subsidies.models import (
+    BudgetPool,
+    Claim,
+    ClaimIdentifier,
+    ClaimSlot,
+    ClaimStatus,
+    IdentifierKind,
+    Organisation,
+    Programme,
+    RuleSetVersion,
+)
+
+
+@transaction.atomic
+def programme_create(*, actor, region, year: int, name: str, starts_on: dt.date, ends_on: dt.date, rules: dict,
+                     template: str = "", funding_shares: dict | None = None) -> Programme:
+    if starts_on > ends_on:
+        raise ServiceError("programme_window", "开始日期晚于结束日期", "start after end", field="starts_on")
+    shares = funding_shares or {"central": 90, "county": 10}
+    if sum(Decimal(str(v)) for v in shares.values()) != 100:
+        raise ServiceError("funding_shares", "各级资金分担比例之和应为 100%", "funding shares must add up to 100", field="funding_shares")
+    programme = Programme.objects.create(region=region, year=year, name=name.strip(), starts_on=starts_on, ends_on=ends_on,
+                                         template=template, funding_shares=shares)
+    RuleSetVersion.objects.create(programme=programme, version=1, rules=rules, note="初始版本",
+                                  created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit_record(actor=actor, action="programme.create", instance=programme, region=region, after=snapshot(programme))
+    return programme
+
+
+@transaction.atomic
+def rules_update(*, actor, programme: Programme, rules: dict, note: str = "") -> RuleSetVersion:
+    """Edit rules by adding a version: claims already decided keep pointing at theirs."""
+    current = programme.rule_versions.select_for_update().order_by("-version").first()
+    version = RuleSetVersion.objects.create(
+        programme=programme, version=(current.version if current else 0) + 1, rules=rules, note=note[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action="rules.update", instance=version, region=programme.region,
+                 before={"version": current.version if current else None}, after={"version": version.version, "note": note})
+    return version
+
+
+@transaction.atomic
+def pool_create(*, actor, programme: Programme, name: str, allocated, category: str = "", source: str = "mixed") -> BudgetPool:
+    amount = Decimal(str(allocated)).quantize(Decimal("0.01"))
+    if amount < 0:
+        raise ServiceError("pool_negative", "额度不能为负数", "allocation must not be negative", field="allocated")
+    pool = BudgetPool.objects.create(programme=programme, name=name, allocated=amount, category=category, source=source)
+    audit_record(actor=actor, action="pool.create", instance=pool, region=programme.region, after=snapshot(pool))
+    return pool
+
+
+@transaction.atomic
+def organisation_token_issue(*, actor, organisation: Organisation) -> str:
+    """A new API token for a retailer/dealer/recycler; only its hash is kept, shown once."""
+    key = "org_" + secrets.token_urlsafe(32)
+    organisation.token_hash = hashlib.sha256(key.encode()).hexdigest()
+    organisation.token_prefix = key[:12]
+    organisation.save(update_fields=["token_hash", "token_prefix"])
+    audit_record(actor=actor, action="organisation.token_issue", instance=organisation, region=organisation.region,
+                 after={"token_prefix": organisation.token_prefix})
+    return key
+
+
+def organisation_authenticate(key: str) -> Organisation | None:
+    if not key or not key.startswith("org_"):
+        return None
+    return Organisation.objects.filter(token_hash=hashlib.sha256(key.encode()).hexdigest(), is_active=True).first()
+
+
+def _claim_number(programme: Programme) -> str:
+    return f"{programme.region.code}{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _payload_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _masked_facts(payload: dict, id_number: str, phone: str) -> dict:
+    facts = json.loads(json.dumps(payload, default=str))
+    facts.setdefault("claimant", {})
+    facts["claimant"]["id_card"] = id_card_mask(id_number)
+    facts["claimant"]["phone"] = phone_mask(phone)
+    return facts
+
+
+def _reject(reasons: list[dict], code: str, message: str, message_en: str) -> None:
+    reasons.append({"code": code, "message": message, "message_en": message_en})
+
+
+@transaction.atomic
+def claim_submit(*, actor, programme: Programme, payload: dict, organisation: Organisation | None = None,
+                 idempotency_key: str | None = None, decide, usage_for=None) -> tuple[Claim, bool]:
+    """Decide and record one claim. Returns (claim, created). `decide(rules, payload, usage)`
+    returns a dict with eligible, amount, category, limit, identifiers and the trace."""
+    claimant = payload.get("claimant") or {}
+    id_number = id_card_clean(claimant.get("id_card", ""), field="claimant.id_card")
+    phone = phone_clean(claimant.get("phone", ""), field="claimant.phone")
+    name = (claimant.get("name") or "").strip()
+    if not name:
+        raise ServiceError("claimant_name_missing", "请填写申请人姓名", "claimant name is required", field="claimant.name")
+    digest = _payload_hash(payload)
+    if idempotency_key:
+        existing = Claim.objects.filter(organisation=organisation, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.payload_hash != digest:
+                raise Conflict("idempotency_key_reused", "该 Idempotency-Key 已用于另一笔内容不同的申请",
+                               "this Idempotency-Key was used for a different claim", field="Idempotency-Key")
+            return existing, False
+    person = identifier_hash("id_card", id_number)
+    version = programme.rule_versions.order_by("-version").first()
+    usage = usage_for(programme, person, payload) if usage_for else {}
+    decision = decide(version.rules, payload, usage)
+    reasons = [
+        {"code": c["code"], "message": c["message"], "message_en": c.get("message_en", c["code"])}
+        for c in decision["checks"] if not c["passed"]
+    ]
+    today = timezone.localdate()
+    if not programme.is_open or not programme.starts_on <= today <= programme.ends_on:
+        _reject(reasons, "window_closed", "不在活动受理期内", "outside the programme window")
+    claim = Claim(
+        programme=programme, number=_claim_number(programme), organisation=organisation, idempotency_key=idempotency_key,
+        payload_hash=digest, claimant_name=name, claimant_hash=person, claimant_masked=id_card_mask(id_number),
+        phone_hash=identifier_hash("phone", phone), phone_masked=phone_mask(phone), category=decision["category"],
+        price=Decimal(str(decision.get("price", 0))), amount=Decimal("0"), rule_version=version,
+        facts=_masked_facts(payload, id_number, phone), decision=decision["trace"],
+        status=ClaimStatus.REJECTED,
+    )
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        # Two retries with one Idempotency-Key raced: the other one won; answer with its claim.
+        existing = Claim.objects.get(organisation=organisation, idempotency_key=idempotency_key)
+        return existing, False
+    # Identifiers, slot and money are taken together or not at all: a claim refused for its
+    # budget must not keep the serial number it briefly held.
+    savepoint = transaction.savepoint_create()
+    if not reasons:
+        _take_identifiers(claim, decision, reasons)
+    if not reasons:
+        _take_slot(claim, person, decision, today, reasons)
+    if not reasons:
+        _reserve(claim, Decimal(str(decision["amount"])), reasons)
+    if reasons:
+        transaction.savepoint_rollback(savepoint)
+        claim.amount, claim.pool = Decimal("0"), None
+    else:
+        transaction.savepoint_commit(savepoint)
+    claim.reasons = reasons
+    claim.status = ClaimStatus.REJECTED if reasons else ClaimStatus.ACCEPTED
+    claim.save(update_fields=["reasons", "status", "amount", "pool"])
+    audit_record(actor=actor if actor else (organisation.name if organisation else "api"), action="claim.submit",
+                 instance=claim, region=programme.region,
+                 after={"number": claim.number, "status": claim.status, "amount": claim.amount, "reasons": [r["code"] for r in reasons]})
+    return claim, True
+
+
+def _take_identifiers(claim: Claim, decision: dict, reasons: list[dict]) -> None:
+    labels = {IdentifierKind.SERIAL: "新品序列号", IdentifierKind.INVOICE: "发票", IdentifierKind.OLD_ITEM: "旧品"}
+    for kind, value in decision.get("identifiers", []):
+        value = "".join(str(value).split()).upper()
+        if not value:
+            continue
+        try:
+            with transaction.atomic():
+                ClaimIdentifier.objects.create(region=claim.programme.region, kind=kind,
+                                               value_hash=identifier_hash(kind, value), claim=claim)
+        except IntegrityError:
+            _reject(reasons, f"duplicate_{kind}", f"该{labels.get(kind, kind)}已申领过补贴", f"this {kind} has already been subsidised")
+            return
+
+
+def _take_slot(claim: Claim, person: str, decision: dict, today: dt.date, reasons: list[dict]) -> None:
+    limit = decision.get("limit")
+    if not limit:
+        return
+    period = today.year if decision.get("limit_resets_yearly", True) else 0
+    for slot in range(1, int(limit) + 1):
+        try:
+            with transaction.atomic():
+                ClaimSlot.objects.create(programme=claim.programme, person_hash=person, category=claim.category,
+                                         period=period, slot=slot, claim=claim)
+            return
+        except IntegrityError:
+            continue
+    _reject(reasons, "per_person_category_limit", f"该申请人本品类已达 {limit} 件上限", f"per-person limit of {limit} reached")
+
+
+def _reserve(claim: Claim, amount: Decimal, reasons: list[dict]) -> None:
+    pools = BudgetPool.objects.filter(programme=claim.programme).order_by("category" if claim.category else "id")
+    candidates = [p for p in pools if p.category in ("", claim.category)]
+    candidates.sort(key=lambda p: p.category == "")  # a category's own pool before the general one
+    for pool in candidates:
+        # Conditional update: the row lock makes concurrent reservations queue; the WHERE makes the loser see 0 rows.
+        updated = BudgetPool.objects.filter(pk=pool.pk, allocated__gte=F("reserved") + F("paid") + amount).update(
+            reserved=F("reserved") + amount
+        )
+        if updated:
+            claim.amount, claim.pool = amount, pool
+            return
+    _reject(reasons, "budget_exhausted", "本期补贴资金已用完", "the budget is exhausted")
