@@ -120,3 +120,26 @@ def test_navbar_badge_costs_one_query(client, personas, django_assert_num_querie
 
 def test_inbox_needs_login(client, db):
     assert client.get(reverse("supervision:inbox")).status_code == 302
+
+
+def test_webhook_page_adds_and_toggles_robots_without_showing_the_token(client, personas, jinxiang):
+    from liangxin.audit.models import AuditEntry
+    from liangxin.supervision.models import RegionWebhook
+
+    url = reverse("supervision:webhooks", args=[jinxiang.code])
+    client.force_login(personas["leader"])
+    assert client.get(url).status_code == 403
+    client.force_login(personas["zb"])
+    response = client.post(url, {"kind": "dingtalk", "name": "专班群", "url": "https://oapi.dingtalk.com/robot/send?access_token=SECRET"})
+    assert response.status_code == 302
+    hook = RegionWebhook.objects.get()
+    assert hook.enabled and hook.region == jinxiang
+    body = client.get(url).content.decode()
+    assert "专班群" in body and "SECRET" not in body
+    client.post(url, {"toggle": hook.id})
+    hook.refresh_from_db()
+    assert not hook.enabled
+    entries = AuditEntry.objects.filter(object_type="supervision.regionwebhook").order_by("id")
+    assert list(entries.values_list("action", flat=True)) == ["webhook.add", "webhook.disable"]
+    assert "SECRET" not in str(entries[0].after)
+    assert "Webhook" in client.post(url, {"kind": "wecom", "url": "not a url"}).content.decode()
