@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from liangxin.accounts.permissions import can_manage_region, get_region_for_user
 from liangxin.core.errors import ServiceError
+from liangxin.core.params import month_param
 from liangxin.supervision.forms import NoticeActionForm, NoticeFilterForm, NoticeIssueForm, WebhookForm
 from liangxin.supervision.models import NoticeStatus, RegionWebhook, SubjectKind
 from liangxin.supervision.permissions import can_respond, get_notice_for_user
@@ -76,19 +77,12 @@ def notifications_read_all(request):
 # Overdue reports and rates --------------------------------------------------------------------
 
 
-def _period_from(value: str | None) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 @login_required
 def overdue_view(request, code: str):
     region = get_region_for_user(request.user, code)
     today = timezone.localdate()
     periods = report_periods(region)
-    period = _period_from(request.GET.get("period")) or (periods[0] if periods else None)
+    period = month_param(request.GET.get("period")) or (periods[0] if periods else None)
     context = {
         "region": region,
         "groups": overdue_by_department(region, today=today),

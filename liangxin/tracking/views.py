@@ -19,6 +19,7 @@ from liangxin.accounts.permissions import (
     get_report_for_user,
 )
 from liangxin.core.errors import ServiceError
+from liangxin.core.params import month_param
 from liangxin.plans.selectors import plan_list
 from liangxin.tracking.models import PeriodKind, TaskStatus
 from liangxin.tracking.selectors import is_overdue, report_detail, report_periods, reports_for_period
@@ -35,18 +36,11 @@ from liangxin.tracking.services import (
 )
 
 
-def _period_from(value: str | None) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 @login_required
 def report_overview(request, code: str):
     region = get_region_for_user(request.user, code)
     periods = report_periods(region)
-    period = _period_from(request.GET.get("period")) or (periods[0] if periods else None)
+    period = month_param(request.GET.get("period")) or (periods[0] if periods else None)
     reports = list(reports_for_period(region, period)) if period else []
     today = timezone.localdate()
     for report in reports:
@@ -67,7 +61,7 @@ def report_overview(request, code: str):
 @require_POST
 def period_open(request, code: str):
     region = get_region_for_user(request.user, code, write=True)
-    period = _period_from(request.POST.get("period"))
+    period = month_param(request.POST.get("period"))
     plan = get_plan_for_user(request.user, request.POST.get("plan"), write=True)
     if period is None or plan.region_id != region.id:
         messages.error(request, _("请选择报送期（年-月）和工作方案"))
@@ -295,7 +289,7 @@ def monthly_report_download(request, code: str):
 
     region = get_region_for_user(request.user, code)
     periods = report_periods(region)
-    period = _period_from(request.GET.get("period")) or (periods[0] if periods else timezone.localdate().replace(day=1))
+    period = month_param(request.GET.get("period")) or (periods[0] if periods else timezone.localdate().replace(day=1))
     data = monthly_report_docx(region=region, period_start=period)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     filename = f"{region.name}工作进展通报-{period:%Y-%m}.docx"
