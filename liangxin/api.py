@@ -69,12 +69,16 @@ def _register_routers() -> None:
     from liangxin.audit.api import router as audit_router
     from liangxin.plans.api import router as plans_router
     from liangxin.regions.api import router as regions_router
+    from liangxin.subsidies.api import public_router
+    from liangxin.subsidies.api import router as subsidies_router
     from liangxin.tracking.api import router as tracking_router
 
     api.add_router("/", accounts_router)
     api.add_router("/regions", regions_router)
     api.add_router("/regions", audit_router)
     api.add_router("/", plans_router)
+    api.add_router("/", subsidies_router)
+    api.add_router("/public", public_router)
     api.add_router("/", tracking_router)
 
 

@@ -73,6 +73,24 @@ def pool_create(*, actor, programme: Programme, name: str, allocated, category: 
 
 
 @transaction.atomic
+def organisation_create(*, actor, region, name: str, credit_code: str, kind: str) -> Organisation:
+    """Register a retailer, dealer or recycler by its 统一社会信用代码 (checked with python-stdnum)."""
+    from stdnum.cn import uscc
+
+    code = (credit_code or "").strip().upper()
+    if not uscc.is_valid(code):
+        raise ServiceError("credit_code_invalid", "统一社会信用代码无效（位数或校验位不正确）", "invalid unified social credit code", field="credit_code")
+    if kind not in Organisation.Kind.values:
+        raise ServiceError("organisation_kind", f"类型“{kind}”无效", "invalid kind", field="kind")
+    if Organisation.objects.filter(region=region, credit_code=code).exists():
+        raise Conflict("credit_code_taken", "该统一社会信用代码已登记", "already registered", field="credit_code")
+    organisation = Organisation.objects.create(region=region, name=name.strip(), credit_code=code, kind=kind)
+    audit_record(actor=actor, action="organisation.create", instance=organisation, region=region,
+                 after=snapshot(organisation, ["name", "credit_code", "kind", "region"]))
+    return organisation
+
+
+@transaction.atomic
 def organisation_token_issue(*, actor, organisation: Organisation) -> str:
     """A new API token for a retailer/dealer/recycler; only its hash is kept, shown once."""
     key = "org_" + secrets.token_urlsafe(32)
