@@ -100,7 +100,8 @@ class Organisation(models.Model):
     name = models.CharField("名称", max_length=100)
     credit_code = models.CharField("统一社会信用代码", max_length=18)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # NULL until a token is issued, so organisations without one do not collide on "".
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)  # noqa: DJ001
     token_prefix = models.CharField(max_length=12, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
 
@@ -124,7 +125,8 @@ class Claim(models.Model):
     number = models.CharField("申请编号", max_length=24, unique=True)
     status = models.CharField("状态", max_length=10, choices=ClaimStatus.choices)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "", for claims without a key: the unique constraint below must ignore them.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     payload_hash = models.CharField(max_length=64)
     claimant_name = models.CharField("申请人", max_length=50)
     claimant_hash = models.CharField(max_length=64, db_index=True)
@@ -170,6 +172,9 @@ class ClaimSlot(models.Model):
             models.UniqueConstraint(fields=["programme", "person_hash", "category", "period", "slot"], name="claim_slot_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.category} {self.period} 第{self.slot}件 · {self.claim}"
+
 
 class IdentifierKind(models.TextChoices):
     SERIAL = "serial", "新品序列号/IMEI/VIN"
@@ -189,3 +194,6 @@ class ClaimIdentifier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "kind", "value_hash"], name="claim_identifier_once_per_region"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.claim}"

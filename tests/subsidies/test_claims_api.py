@@ -11,7 +11,12 @@ from django.db import connection, connections  # noqa: F401 - connection is read
 from liangxin.core.errors import ServiceError
 from liangxin.subsidies.models import Claim
 from liangxin.subsidies.rules.templates import template_copy
-from liangxin.subsidies.services import organisation_create, organisation_token_issue, pool_create, programme_create
+from liangxin.subsidies.services import (
+    organisation_create,
+    organisation_token_issue,
+    pool_create,
+    programme_create,
+)
 from tests.subsidies.test_claims_money import _id_card
 
 TODAY = dt.date.today()

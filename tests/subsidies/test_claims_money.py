@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from liangxin.subsidies.models import BudgetPool, Claim, ClaimIdentifier, ClaimSlot
+from liangxin.subsidies.models import Claim, ClaimIdentifier, ClaimSlot
 from liangxin.subsidies.services import claim_submit, pool_create, programme_create
+
 
 def _id_card(n: int) -> str:
     """A valid GB 11643 number (checksum computed as the standard says), one per simulated person."""
