@@ -240,3 +240,26 @@ def _reserve(claim: Claim, amount: Decimal, reasons: list[dict]) -> None:
             claim.amount, claim.pool = amount, pool
             return
     _reject(reasons, "budget_exhausted", "本期补贴资金已用完", "the budget is exhausted")
+
+
+def claim_recompute(claim: Claim) -> dict:
+    """Re-run the decision of a stored claim with the rule version that decided it, and say
+    whether the result is the same. Reads only: a changed result is for a reviewer to act on."""
+    from liangxin.subsidies.decision import decide
+
+    inputs = claim.decision.get("inputs") or {}
+    usage = inputs.get("usage") or {}
+    payload = {k: v for k, v in claim.facts.items() if k != "claimant"}
+    payload["claim_date"] = (inputs.get("claim") or {}).get("claim_date") or str(timezone.localtime(claim.created_at).date())
+    again = decide(claim.rule_version.rules, payload, usage)
+    stored_amount = Decimal(str(claim.decision.get("amount", claim.amount)))
+    return {
+        "claim": claim.number,
+        "rule_version": claim.rule_version.version,
+        "stored_amount": stored_amount,
+        "recomputed_amount": Decimal(str(again["amount"])),
+        "stored_eligible": claim.decision.get("eligible"),
+        "recomputed_eligible": again["eligible"],
+        "same": Decimal(str(again["amount"])) == stored_amount and again["eligible"] == claim.decision.get("eligible"),
+        "trace": again["trace"],
+    }

@@ -140,3 +140,21 @@ def test_the_same_idempotency_key_replayed_concurrently_gives_one_claim(live_ser
         t.join()
     assert len(numbers) == 10 and len(set(numbers)) == 1
     assert Claim.objects.filter(programme=programme).count() == 1
+
+
+def test_claim_recompute_reproduces_the_stored_decision(client, setup, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    programme, key = setup
+    number = _post(client, programme, key, _claim(8)).json()["number"]
+    call_command("claim", "recompute", number)
+    out = capsys.readouterr().out
+    assert "（3,500.00 − 500.00）元 × 15% = 450.00 元" in out and "一致" in out
+    claim = Claim.objects.get(number=number)
+    claim.decision = {**claim.decision, "amount": "999.00"}
+    claim.save(update_fields=["decision"])
+    with pytest.raises(CommandError, match="不一致"):
+        call_command("claim", "recompute", number)
+    with pytest.raises(CommandError, match="未找到申请编号"):
+        call_command("claim", "recompute", "nope")
