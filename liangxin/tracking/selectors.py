@@ -225,7 +225,13 @@ def department_scorecard(department, *, today: dt.date | None = None) -> dict:
     target_status = Counter(
         result.label for target, result in target_statuses(department.region, as_of=today) if target.id in lead_target_ids
     )
+    from liangxin.supervision.models import ACTIVE_NOTICE_STATUSES, SupervisionNotice
+
+    open_notices = list(
+        SupervisionNotice.objects.filter(department=department, status__in=ACTIVE_NOTICE_STATUSES).order_by("deadline")
+    )
     return {
+        "open_notices": open_notices,
         "periods": periods,
         "completeness": sum(p["received"] for p in periods) / expected if expected else None,
         "timeliness": sum(p["on_time"] for p in periods) / expected if expected else None,

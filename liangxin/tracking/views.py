@@ -295,3 +295,31 @@ def monthly_report_download(request, code: str):
     filename = f"{region.name}工作进展通报-{period:%Y-%m}.docx"
     response["Content-Disposition"] = f"attachment; filename=\"report-{region.code}-{period:%Y-%m}.docx\"; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@login_required
+def schedule_view(request, plan_id: int):
+    """The working group sets how often a plan's departments report and when it is due."""
+    from liangxin.tracking.forms import ScheduleForm
+    from liangxin.tracking.services import schedule_for, schedule_set
+
+    plan = get_plan_for_user(request.user, plan_id)
+    schedule = schedule_for(plan) if can_manage_region(request.user, plan.region) else getattr(plan, "schedule", None)
+    initial = {
+        "frequency": schedule.frequency, "due_day": schedule.due_day, "first_period": schedule.first_period,
+        "remind_before_days": schedule.remind_before_days, "escalate_after_days": schedule.escalate_after_days,
+    } if schedule else {}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        plan = get_plan_for_user(request.user, plan_id, write=True)
+        if form.is_valid():
+            try:
+                schedule_set(actor=request.user, plan=plan, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("报送安排已保存"))
+                return redirect("tracking:schedule", plan.id)
+    context = {"plan": plan, "region": plan.region, "form": form, "schedule": schedule,
+               "can_manage": can_manage_region(request.user, plan.region)}
+    return render(request, "tracking/schedule.html", context)

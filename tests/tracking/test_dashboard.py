@@ -58,3 +58,23 @@ def test_monthly_report_downloads_from_the_dashboard(client, personas, demo):
     assert any("工作进展通报" in p.text for p in document.paragraphs)
     client.force_login(personas["outsider"])
     assert client.get(reverse("tracking:monthly_report", args=["370828"])).status_code == 404
+
+
+def test_the_working_group_sets_the_reporting_schedule(client, personas, jinxiang_plan):
+    from liangxin.tracking.models import ReportingSchedule
+
+    url = reverse("tracking:schedule", args=[jinxiang_plan.id])
+    form = {"frequency": "quarterly", "due_day": 15, "first_period": "2026-01-01", "remind_before_days": 5, "escalate_after_days": 7}
+    client.force_login(personas["leader"])
+    assert client.post(url, form).status_code == 403
+    client.force_login(personas["zb"])
+    assert "次月截止日" in client.get(url).content.decode()
+    refused = client.post(url, {**form, "due_day": 31})
+    assert refused.status_code == 200 and 'class="field-error"' in refused.content.decode()
+    assert client.post(url, form).status_code == 302
+    schedule = ReportingSchedule.objects.get(plan=jinxiang_plan)
+    assert (schedule.frequency, schedule.due_day, schedule.escalate_after_days) == ("quarterly", 15, 7)
+    from liangxin.tracking.services import reports_open
+
+    report = reports_open(actor="test", plan=jinxiang_plan, period_start=dt.date(2026, 8, 1))[0]
+    assert (report.period_start, report.period_end, report.due_on) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 15))
