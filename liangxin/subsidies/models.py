@@ -15,6 +15,9 @@ class Programme(models.Model):
     template = models.CharField("所用模板", max_length=60, blank=True)
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
+    # Some programmes take claims only in set hours (e.g. vouchers released at 10:00 each day).
+    daily_opens_at = models.TimeField("每日受理开始", null=True, blank=True)
+    daily_closes_at = models.TimeField("每日受理结束", null=True, blank=True)
     # Share of each yuan by funding source, in percent: {"central": 90, "provincial": 5, "county": 5}.
     funding_shares = models.JSONField("资金分担比例", default=dict)
     is_open = models.BooleanField("受理中", default=True)
@@ -26,6 +29,11 @@ class Programme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year", "name"], name="programme_name_unique_in_region_year"),
             models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="programme_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(daily_opens_at__isnull=True, daily_closes_at__isnull=True)
+                | Q(daily_opens_at__lt=F("daily_closes_at")),
+                name="programme_daily_hours_ordered",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -155,9 +155,14 @@ def claim_submit(*, actor, programme: Programme, payload: dict, organisation: Or
         {"code": c["code"], "message": c["message"], "message_en": c.get("message_en", c["code"])}
         for c in decision["checks"] if not c["passed"]
     ]
-    today = timezone.localdate()
+    now = timezone.localtime()
+    today = now.date()
     if not programme.is_open or not programme.starts_on <= today <= programme.ends_on:
         _reject(reasons, "window_closed", "不在活动受理期内", "outside the programme window")
+    elif programme.daily_opens_at and not programme.daily_opens_at <= now.time() < programme.daily_closes_at:
+        _reject(reasons, "outside_claim_hours",
+                f"不在每日受理时间内（{programme.daily_opens_at:%H:%M}–{programme.daily_closes_at:%H:%M}）",
+                "outside the daily claim hours")
     claim = Claim(
         programme=programme, number=_claim_number(programme), organisation=organisation, idempotency_key=idempotency_key,
         payload_hash=digest, claimant_name=name, claimant_hash=person, claimant_masked=id_card_mask(id_number),

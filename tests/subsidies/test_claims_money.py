@@ -130,3 +130,18 @@ def test_two_hundred_racing_claims_never_overspend():
         assert claim.reasons and claim.reasons[0]["code"] in {"budget_exhausted", "duplicate_serial", "per_person_category_limit"}
     assert ClaimSlot.objects.values("person_hash", "category", "period").distinct().count() == ClaimSlot.objects.count()
     assert connection.vendor == "postgresql"
+
+
+def test_claims_outside_the_daily_hours_are_refused(programme, monkeypatch):
+    from django.utils import timezone
+
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    programme.daily_opens_at, programme.daily_closes_at = dt.time(10, 0), dt.time(18, 0)
+    programme.save(update_fields=["daily_opens_at", "daily_closes_at"])
+    tz = timezone.get_current_timezone()
+    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime(2026, 6, 1, 9, 59, tzinfo=tz))
+    early, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), decide=flat_rate_decide)
+    assert [r["code"] for r in early.reasons] == ["outside_claim_hours"] and "10:00–18:00" in early.reasons[0]["message"]
+    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime(2026, 6, 1, 10, 0, tzinfo=tz))
+    on_time, _ = claim_submit(actor="test", programme=programme, payload=_payload(2), decide=flat_rate_decide)
+    assert on_time.status == "accepted"
