@@ -33,8 +33,8 @@ def flat_rate_decide(rules, payload, usage):
 
 @pytest.fixture
 def programme(jinxiang):
-    return programme_create(actor="test", region=jinxiang, year=2026, name="测试家电", starts_on=dt.date(2026, 1, 1),
-                            ends_on=dt.date(2026, 12, 31), rules={"rate": "0.15", "cap": "500", "limit": 1})
+    return programme_create(actor="test", region=jinxiang, year=dt.date.today().year, name="测试家电", starts_on=dt.date.today() - dt.timedelta(days=30),
+                            ends_on=dt.date.today() + dt.timedelta(days=30), rules={"rate": "0.15", "cap": "500", "limit": 1})
 
 
 def _payload(n: int, *, person: int | None = None, serial: str | None = None, category: str = "冰箱"):
@@ -95,8 +95,8 @@ def test_two_hundred_racing_claims_never_overspend():
     from liangxin.regions.models import Region
 
     region = Region.objects.get(code="370828")
-    programme = programme_create(actor="test", region=region, year=2026, name="并发测试", starts_on=dt.date(2026, 1, 1),
-                                 ends_on=dt.date(2026, 12, 31), rules={"rate": "0.15", "cap": "500", "limit": 1})
+    programme = programme_create(actor="test", region=region, year=dt.date.today().year, name="并发测试", starts_on=dt.date.today() - dt.timedelta(days=30),
+                                 ends_on=dt.date.today() + dt.timedelta(days=30), rules={"rate": "0.15", "cap": "500", "limit": 1})
     pool = pool_create(actor="test", programme=programme, name="家电", allocated=str(450 * 50))
     payloads = [_payload(n) for n in range(200)]
     # Pairs racing for the same person-category slot and for the same serial number.
@@ -139,9 +139,9 @@ def test_claims_outside_the_daily_hours_are_refused(programme, monkeypatch):
     programme.daily_opens_at, programme.daily_closes_at = dt.time(10, 0), dt.time(18, 0)
     programme.save(update_fields=["daily_opens_at", "daily_closes_at"])
     tz = timezone.get_current_timezone()
-    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime(2026, 6, 1, 9, 59, tzinfo=tz))
+    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime.combine(dt.date.today(), dt.time(9, 59), tzinfo=tz))
     early, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), decide=flat_rate_decide)
     assert [r["code"] for r in early.reasons] == ["outside_claim_hours"] and "10:00–18:00" in early.reasons[0]["message"]
-    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime(2026, 6, 1, 10, 0, tzinfo=tz))
+    monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime.combine(dt.date.today(), dt.time(10, 0), tzinfo=tz))
     on_time, _ = claim_submit(actor="test", programme=programme, payload=_payload(2), decide=flat_rate_decide)
     assert on_time.status == "accepted"
