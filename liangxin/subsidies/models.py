@@ -205,3 +205,51 @@ class ClaimIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.claim}"
+
+
+class LedgerAccount(models.TextChoices):
+    """Accounts of the fund ledger (资金台账). Funding accounts hold what each level of
+    government committed; a pool's money moves available → reserved → committed → paid."""
+
+    FUNDING = "funding", "资金来源"
+    AVAILABLE = "available", "可用额度"
+    RESERVED = "reserved", "已预占"
+    COMMITTED = "committed", "已核定待拨付"
+    PAID = "paid", "已拨付"
+    CLAWBACK = "clawback", "应追回"
+
+
+class LedgerTransaction(models.Model):
+    """One movement of money, made of entries that sum to zero (double entry). Append-only."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField("业务", max_length=30)
+    pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="ledger_transactions")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions")
+    memo = models.CharField("摘要", max_length=200)
+    actor_label = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "资金台账凭证"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind} {self.memo}"
+
+
+class LedgerEntry(models.Model):
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="ledger_entries")
+    account = models.CharField("科目", max_length=12, choices=LedgerAccount.choices)
+    source = models.CharField("资金来源", max_length=12, choices=FundingSource.choices)
+    amount = models.DecimalField("金额（借正贷负）", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "资金台账分录"
+        indexes = [
+            # Balances: the sum of one pool's account.
+            models.Index(fields=["pool", "account"], name="ledger_entry_balance"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_account_display()} {self.amount}"

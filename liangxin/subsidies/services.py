@@ -68,6 +68,12 @@ def pool_create(*, actor, programme: Programme, name: str, allocated, category: 
     if amount < 0:
         raise ServiceError("pool_negative", "额度不能为负数", "allocation must not be negative", field="allocated")
     pool = BudgetPool.objects.create(programme=programme, name=name, allocated=amount, category=category, source=source)
+    if amount > 0:
+        from liangxin.subsidies.ledger import ledger_post
+        from liangxin.subsidies.models import LedgerAccount
+
+        ledger_post(actor_label=_label(actor), kind="pool.allocate", pool=pool, memo=f"下达额度 {amount} 元",
+                    moves=[(LedgerAccount.FUNDING, LedgerAccount.AVAILABLE, amount)])
     audit_record(actor=actor, action="pool.create", instance=pool, region=programme.region, after=snapshot(pool))
     return pool
 
@@ -106,6 +112,10 @@ def organisation_authenticate(key: str) -> Organisation | None:
     if not key or not key.startswith("org_"):
         return None
     return Organisation.objects.filter(token_hash=hashlib.sha256(key.encode()).hexdigest(), is_active=True).first()
+
+
+def _label(actor) -> str:
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor or "system")
 
 
 def _claim_number(programme: Programme) -> str:
@@ -233,6 +243,9 @@ def _take_slot(claim: Claim, person: str, decision: dict, today: dt.date, reason
 
 
 def _reserve(claim: Claim, amount: Decimal, reasons: list[dict]) -> None:
+    if amount <= 0:
+        _reject(reasons, "no_amount", "按规则计算的补贴金额为 0 元", "the rules give no subsidy for this item")
+        return
     pools = BudgetPool.objects.filter(programme=claim.programme).order_by("category" if claim.category else "id")
     candidates = [p for p in pools if p.category in ("", claim.category)]
     candidates.sort(key=lambda p: p.category == "")  # a category's own pool before the general one
@@ -242,7 +255,13 @@ def _reserve(claim: Claim, amount: Decimal, reasons: list[dict]) -> None:
             reserved=F("reserved") + amount
         )
         if updated:
+            from liangxin.subsidies.ledger import ledger_post
+            from liangxin.subsidies.models import LedgerAccount
+
             claim.amount, claim.pool = amount, pool
+            ledger_post(actor_label="claim_submit", kind="claim.reserve", pool=pool, claim=claim,
+                        memo=f"申请 {claim.number} 预占补贴 {amount} 元",
+                        moves=[(LedgerAccount.AVAILABLE, LedgerAccount.RESERVED, amount)])
             return
     _reject(reasons, "budget_exhausted", "本期补贴资金已用完", "the budget is exhausted")
 

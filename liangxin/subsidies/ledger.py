@@ -1,0 +1,114 @@
+"""The fund ledger (资金台账): append-only double entry. Every movement of money posts one
+transaction whose entries sum to zero; balances are sums of entries, never edited. Pool columns
+(reserved, paid) are a denormalised copy that `ledger_verify` checks against the ledger."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Sum
+
+from liangxin.core.errors import ServiceError
+from liangxin.subsidies.models import (
+    BudgetPool,
+    Claim,
+    ClaimStatus,
+    FundingSource,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
+
+CENT = Decimal("0.01")
+
+
+def _split_by_source(pool: BudgetPool, amount: Decimal) -> list[tuple[str, Decimal]]:
+    """A mixed pool's money split by the programme's funding shares, fen exact: rounding
+    leftovers go to the last source so the parts always add up to the whole."""
+    if pool.source != FundingSource.MIXED:
+        return [(pool.source, amount)]
+    shares = [(k, Decimal(str(v))) for k, v in (pool.programme.funding_shares or {}).items() if Decimal(str(v)) > 0]
+    if not shares:
+        return [(FundingSource.MIXED, amount)]
+    parts, given = [], Decimal("0")
+    for index, (source, share) in enumerate(shares):
+        part = amount - given if index == len(shares) - 1 else (amount * share / 100).quantize(CENT)
+        parts.append((source if source in FundingSource.values else FundingSource.MIXED, part))
+        given += part
+    return parts
+
+
+def ledger_post(*, actor_label: str, kind: str, pool: BudgetPool, memo: str, moves: list[tuple[str, str, Decimal]],
+                claim: Claim | None = None) -> LedgerTransaction:
+    """Post (account_from, account_to, amount) moves, each split by funding source. Must run in
+    the caller's transaction, with the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger_post must run inside the service's transaction")
+    entries = []
+    for credit, debit, amount in moves:
+        if amount <= 0:
+            raise ServiceError("ledger_amount", "台账金额必须为正数", "ledger amounts must be positive")
+        for source, part in _split_by_source(pool, amount):
+            entries.append((debit, source, part))
+            entries.append((credit, source, -part))
+    if sum((a for _acc, _src, a in entries), Decimal("0")) != 0:
+        raise ServiceError("ledger_unbalanced", "台账凭证借贷不平", "ledger transaction does not balance")
+    transaction_row = LedgerTransaction.objects.create(kind=kind, pool=pool, claim=claim, memo=memo[:200], actor_label=actor_label[:150])
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(transaction=transaction_row, pool=pool, account=account, source=source, amount=amount)
+        for account, source, amount in entries
+    )
+    return transaction_row
+
+
+def pool_balances(pool: BudgetPool) -> dict[str, Decimal]:
+    rows = LedgerEntry.objects.filter(pool=pool).values("account").annotate(total=Sum("amount"))
+    balances = defaultdict(lambda: Decimal("0"))
+    for row in rows:
+        balances[row["account"]] = row["total"]
+    return balances
+
+
+@dataclass
+class LedgerReport:
+    transactions: int = 0
+    pools: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def ledger_verify() -> LedgerReport:
+    """The books balance, no pool is below zero, pool columns equal the ledger, and every
+    accepted claim has exactly one reservation."""
+    report = LedgerReport()
+    sums = LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount"))
+    for row in sums:
+        report.transactions += 1
+        if row["total"] != 0:
+            report.problems.append(f"凭证 #{row['transaction_id']} 借贷不平（差额 {row['total']}） transaction unbalanced")
+    orphan = LedgerTransaction.objects.filter(entries__isnull=True).values_list("id", flat=True)
+    for transaction_id in orphan:
+        report.problems.append(f"凭证 #{transaction_id} 没有分录 transaction without entries")
+    for pool in BudgetPool.objects.select_related("programme"):
+        report.pools += 1
+        balances = pool_balances(pool)
+        allocated = -balances[LedgerAccount.FUNDING]
+        if balances[LedgerAccount.AVAILABLE] < 0:
+            report.problems.append(f"资金池“{pool}”可用额度为负（{balances[LedgerAccount.AVAILABLE]}） pool below zero")
+        for column, account in (("allocated", None), ("reserved", LedgerAccount.RESERVED), ("paid", LedgerAccount.PAID)):
+            ledger_value = allocated if account is None else balances[account]
+            if getattr(pool, column) != ledger_value:
+                report.problems.append(
+                    f"资金池“{pool}”的{column}为 {getattr(pool, column)}，台账为 {ledger_value} pool {column} differs from the ledger"
+                )
+    reservations: dict[int, int] = defaultdict(int)
+    for claim_id in LedgerTransaction.objects.filter(kind="claim.reserve").values_list("claim_id", flat=True):
+        reservations[claim_id] += 1
+    for claim in Claim.objects.filter(status=ClaimStatus.ACCEPTED).only("id", "number"):
+        if reservations.get(claim.id, 0) != 1:
+            report.problems.append(f"申请 {claim.number} 的预占凭证有 {reservations.get(claim.id, 0)} 张（应为 1） claim reservations")
+    return report

@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from liangxin.subsidies.ledger import ledger_verify, pool_balances
+from liangxin.subsidies.models import FundingSource, LedgerAccount, LedgerEntry
+from liangxin.subsidies.services import claim_submit, pool_create
+from tests.subsidies.test_claims_money import _payload, flat_rate_decide, programme  # noqa: F401 - fixture
+
+
+def _tamper(sql, params=()):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_allocation_and_reservations_are_double_entries_split_by_funding_share(programme):  # noqa: F811
+    pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000.01")
+    for n in (1, 2):
+        claim_submit(actor="test", programme=programme, payload=_payload(n), decide=flat_rate_decide)
+    balances = pool_balances(pool)
+    assert balances[LedgerAccount.FUNDING] == Decimal("-1000.01")
+    assert balances[LedgerAccount.RESERVED] == Decimal("900.00")
+    assert balances[LedgerAccount.AVAILABLE] == Decimal("100.01")
+    by_source = {e.source: e.amount for e in LedgerEntry.objects.filter(pool=pool, account=LedgerAccount.FUNDING)}
+    assert by_source == {FundingSource.CENTRAL: Decimal("-900.01"), FundingSource.COUNTY: Decimal("-100.00")}
+    assert ledger_verify().ok
+    call_command("ledger", "verify")
+
+
+def test_verify_fails_when_a_ledger_row_is_altered(programme):  # noqa: F811
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    claim_submit(actor="test", programme=programme, payload=_payload(1), decide=flat_rate_decide)
+    entry = LedgerEntry.objects.filter(account=LedgerAccount.RESERVED).first()
+    _tamper("UPDATE subsidies_ledgerentry SET amount = %s WHERE id = %s", [Decimal("10.00"), entry.id])
+    report = ledger_verify()
+    assert not report.ok
+    assert any("借贷不平" in p for p in report.problems) and any("reserved" in p for p in report.problems)
+    with pytest.raises(CommandError, match="校验失败"):
+        call_command("ledger", "verify")
+
+
+def test_verify_fails_when_a_pool_column_is_edited(programme):  # noqa: F811
+    pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    _tamper("UPDATE subsidies_budgetpool SET allocated = %s WHERE id = %s", [Decimal("5000"), pool.id])
+    assert any("allocated" in p for p in ledger_verify().problems)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgresql_refuses_to_edit_the_ledger(programme):  # noqa: F811
+    from django.db import DatabaseError, transaction
+
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LedgerEntry.objects.update(amount=0)
