@@ -13,6 +13,7 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from liangxin.subsidies.models import Claim, Programme
+from liangxin.subsidies.review import claim_review, claim_route
 from liangxin.subsidies.rules.engine import NewItem, OldItem
 from liangxin.subsidies.services import claim_submit, organisation_authenticate
 
@@ -92,6 +93,8 @@ def submit_claim(request, programme_id: int, payload: ClaimIn):
         actor=f"org:{organisation.id}", programme=programme, payload=payload.model_dump(mode="json"),
         organisation=organisation, idempotency_key=key, decide=decide, usage_for=usage_for,
     )
+    if created:
+        claim = claim_route(claim=claim)
     return Status(201 if created else 200, _out(claim))
 
 
@@ -134,3 +137,22 @@ def public_claim_status(request, number: str, phone_last4: str):
             "reasons": [r["message"] for r in claim.reasons]}
 
 
+
+
+class ReviewIn(Schema):
+    action: str
+    reason: str
+
+
+@router.post(
+    "/claims/{number}/review",
+    response={200: ClaimOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="审核申请 (review a claim: approve, reject, request_documents; programme staff). Two people above the programme's threshold.",
+)
+def review_claim(request, number: str, payload: ReviewIn):
+    from liangxin.accounts.permissions import can_view_region
+
+    claim = Claim.objects.select_related("programme__region").filter(number=number).first()
+    if claim is None or not can_view_region(request.user, claim.programme.region):
+        raise Http404
+    return _out(claim_review(actor=request.user, claim=claim, action=payload.action, reason=payload.reason))

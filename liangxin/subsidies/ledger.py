@@ -99,8 +99,13 @@ def ledger_verify() -> LedgerReport:
         allocated = -balances[LedgerAccount.FUNDING]
         if balances[LedgerAccount.AVAILABLE] < 0:
             report.problems.append(f"资金池“{pool}”可用额度为负（{balances[LedgerAccount.AVAILABLE]}） pool below zero")
-        for column, account in (("allocated", None), ("reserved", LedgerAccount.RESERVED), ("paid", LedgerAccount.PAID)):
-            ledger_value = allocated if account is None else balances[account]
+        # The pool's `reserved` column holds everything promised but not yet paid: reserved and committed.
+        expected = {
+            "allocated": allocated,
+            "reserved": balances[LedgerAccount.RESERVED] + balances[LedgerAccount.COMMITTED],
+            "paid": balances[LedgerAccount.PAID],
+        }
+        for column, ledger_value in expected.items():
             if getattr(pool, column) != ledger_value:
                 report.problems.append(
                     f"资金池“{pool}”的{column}为 {getattr(pool, column)}，台账为 {ledger_value} pool {column} differs from the ledger"
@@ -108,7 +113,8 @@ def ledger_verify() -> LedgerReport:
     reservations: dict[int, int] = defaultdict(int)
     for claim_id in LedgerTransaction.objects.filter(kind="claim.reserve").values_list("claim_id", flat=True):
         reservations[claim_id] += 1
-    for claim in Claim.objects.filter(status=ClaimStatus.ACCEPTED).only("id", "number"):
+    holding = (ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED)
+    for claim in Claim.objects.filter(status__in=holding).only("id", "number"):
         if reservations.get(claim.id, 0) != 1:
             report.problems.append(f"申请 {claim.number} 的预占凭证有 {reservations.get(claim.id, 0)} 张（应为 1） claim reservations")
     return report

@@ -1,9 +1,16 @@
 """Trade-in subsidy programmes (以旧换新补贴): programmes with versioned rule sets and budget
 pools, claims, and the rows whose uniqueness makes double payment impossible."""
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+
+def _new_seed() -> str:
+    return secrets.token_hex(16)
 
 
 class Programme(models.Model):
@@ -21,6 +28,13 @@ class Programme(models.Model):
     # Share of each yuan by funding source, in percent: {"central": 90, "provincial": 5, "county": 5}.
     funding_shares = models.JSONField("资金分担比例", default=dict)
     is_open = models.BooleanField("受理中", default=True)
+    # Review (审核): share of clean claims drawn for a spot check (抽查), drawn from this seed so
+    # anyone can redo the draw; above `second_approval_above` yuan a second person must approve.
+    sample_rate = models.DecimalField("抽查比例", max_digits=4, decimal_places=3, default=Decimal("0.05"))
+    sample_seed = models.CharField("抽查种子", max_length=32, default=_new_seed)
+    second_approval_above = models.DecimalField("需双人审核的金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    sla_review_days = models.PositiveSmallIntegerField("审核时限（天）", default=15)
+    sla_pay_days = models.PositiveSmallIntegerField("拨付时限（天）", default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +137,9 @@ class Organisation(models.Model):
 
 class ClaimStatus(models.TextChoices):
     ACCEPTED = "accepted", "已受理，额度已预占"
+    IN_REVIEW = "in_review", "待人工审核"
+    NEEDS_DOCUMENTS = "needs_documents", "退回补充材料"
+    APPROVED = "approved", "已核定"
     REJECTED = "rejected", "不予补贴"
 
 
@@ -131,7 +148,7 @@ class Claim(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
     number = models.CharField("申请编号", max_length=24, unique=True)
-    status = models.CharField("状态", max_length=10, choices=ClaimStatus.choices)
+    status = models.CharField("状态", max_length=16, choices=ClaimStatus.choices)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     # NULL, not "", for claims without a key: the unique constraint below must ignore them.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
@@ -149,6 +166,12 @@ class Claim(models.Model):
     facts = models.JSONField("申请内容")  # identifiers masked; used by recompute
     decision = models.JSONField("计算过程")
     reasons = models.JSONField("不予补贴原因", default=list)
+    sampled = models.BooleanField("抽查", default=False)
+    sample_draw = models.DecimalField("抽查随机数", max_digits=10, decimal_places=9, null=True, blank=True)
+    flagged = models.BooleanField("风险标记", default=False)
+    first_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -253,3 +276,29 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_account_display()} {self.amount}"
+
+
+class ClaimReview(models.Model):
+    """One review step on a claim, with its reason (审核记录). Append-only history."""
+
+    class Action(models.TextChoices):
+        AUTO_APPROVE = "auto_approve", "自动核定"
+        QUEUE = "queue", "转人工审核"
+        FIRST_APPROVE = "first_approve", "初审通过"
+        APPROVE = "approve", "审核通过"
+        REJECT = "reject", "驳回"
+        REQUEST_DOCUMENTS = "request_documents", "退回补充材料"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150)
+    reason = models.CharField("理由", max_length=300)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.get_action_display()}"

@@ -54,7 +54,7 @@ def test_a_3500_phone_after_a_500_discount_gets_450(client, setup):
     response = _post(client, programme, key, _claim())
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["status"] == "accepted" and Decimal(body["amount"]) == Decimal("450.00")
+    assert body["status"] in ("approved", "in_review") and Decimal(body["amount"]) == Decimal("450.00")
     assert "450.00" in json.dumps(body["decision"], ensure_ascii=False)
 
 
