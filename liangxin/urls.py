@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("liangxin.plans.urls")),
     path("", include("liangxin.tracking.urls")),
     path("", include("liangxin.supervision.urls")),
+    path("", include("liangxin.subsidies.urls")),
 ]

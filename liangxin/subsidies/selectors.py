@@ -1,0 +1,245 @@
+"""Reads for the subsidy pages: programmes with budget use, filtered claims, rules and the
+calculation trace as plain Chinese. No writes."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch, QuerySet, Sum
+from pydantic import ValidationError
+
+from liangxin.subsidies.models import BudgetPool, Claim, Organisation, Programme, RuleSetVersion
+from liangxin.subsidies.rules.schema import RuleSet
+
+ZERO = Decimal("0.00")
+
+
+def programmes_for_region(region) -> list[Programme]:
+    """Programmes of the region, each with `pool_list` and `totals` (allocated, reserved, paid)."""
+    programmes = list(
+        Programme.objects.filter(region=region).prefetch_related(
+            Prefetch("pools", queryset=BudgetPool.objects.order_by("name"), to_attr="pool_list")
+        )
+    )
+    for p in programmes:
+        p.totals = pool_totals(p.pool_list)
+    return programmes
+
+
+def pool_totals(pools) -> dict:
+    totals = {"allocated": ZERO, "reserved": ZERO, "paid": ZERO}
+    for pool in pools:
+        for key in totals:
+            totals[key] += getattr(pool, key)
+    totals["available"] = totals["allocated"] - totals["reserved"] - totals["paid"]
+    return totals
+
+
+def current_rules(programme: Programme) -> RuleSetVersion | None:
+    return programme.rule_versions.order_by("-version").first()
+
+
+def rule_set_or_none(rules: dict) -> RuleSet | None:
+    try:
+        return RuleSet.model_validate(rules)
+    except ValidationError:
+        return None
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    """pydantic errors as 「字段路径：说明」, the path as it is written in the rules JSON."""
+    messages = []
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"]) or "（整体）"
+        text = error["msg"].removeprefix("Value error, ")
+        messages.append(f"{path}：{text}")
+    return messages
+
+
+def _money(value) -> str:
+    amount = Decimal(str(value))
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
+def _percent(rate) -> str:
+    return format((Decimal(str(rate)) * 100).normalize(), "f") + "%"
+
+
+def _variant_text(v) -> str:
+    if v.rate is not None:
+        text = f"按成交价 {_percent(v.rate)} 补贴"
+    elif v.fixed is not None:
+        text = f"定额补贴 {_money(v.fixed)} 元"
+    elif v.expression:
+        text = f"按表达式 {v.expression} 计算"
+    else:
+        text = "金额待地方填写"
+    if v.cap is not None:
+        text += f"，单件最高 {_money(v.cap)} 元"
+    if v.national_maximum is not None:
+        text += f"（国家上限 {_money(v.national_maximum)} 元）"
+    return text
+
+
+def rules_describe(rules: dict) -> dict | None:
+    """The rule set as readable Chinese; None when it is not a valid rule set."""
+    rs = rule_set_or_none(rules)
+    if rs is None:
+        return None
+    categories = []
+    for c in rs.categories:
+        facts = []
+        if c.price_ceiling is not None:
+            facts.append(f"单件成交价不超过 {_money(c.price_ceiling)} 元（超过不予补贴）")
+        if c.price_floor is not None:
+            facts.append(f"单件成交价不低于 {_money(c.price_floor)} 元")
+        if c.max_grade is not None:
+            label = "水效" if "water" in c.grade_field else "能效"
+            facts.append(f"{label}须达到 {c.max_grade} 级及以上")
+        if c.per_person_limit is not None:
+            facts.append(f"每人最多 {c.per_person_limit} 件")
+        if c.per_person_total is not None:
+            facts.append(f"每人累计最多 {_money(c.per_person_total)} 元")
+        facts += [f"须提供：{d.name}" for d in c.required_documents]
+        facts += [r.message for r in c.rules]
+        categories.append({
+            "code": c.code, "name": c.name if c.name and c.name != c.code else "",
+            "variants": [{"label": v.label, "text": _variant_text(v), "when": "，且 ".join(p.describe() for p in v.when)}
+                         for v in c.variants],
+            "facts": facts,
+        })
+    period = "按自然年计算" if rs.limit_period == "year" else "整个活动期内合计"
+    limits = []
+    if rs.per_person_limit is not None:
+        limits.append(f"每人最多享受 {rs.per_person_limit} 次（{period}）")
+    if rs.per_person_total is not None:
+        limits.append(f"每人累计最多 {_money(rs.per_person_total)} 元（{period}）")
+    if rs.ownership_before:
+        limits.append(f"旧品须在 {rs.ownership_before} 之前登记在申请人名下")
+    if rs.exclusive_with:
+        limits.append(f"与 {'、'.join(rs.exclusive_with)} 只能享受其一")
+    if rs.new_purchase_required:
+        limits.append("须同时购置新品")
+    return {
+        "name": rs.name, "id": rs.id, "year": rs.year, "source": rs.source, "notes": rs.notes,
+        "window": f"{rs.window_start or '不限'} 至 {rs.window_end or '不限'}",
+        "period": period, "limits": limits, "rounding": rs.rounding,
+        "documents": [d.name for d in rs.required_documents],
+        "rules": [r.message for r in rs.rules],
+        "categories": categories, "missing": rs.missing_parameters(),
+    }
+
+
+def documents_for(rs: RuleSet | None) -> list[tuple[str, str]]:
+    """(code, name) of every document the programme asks for, programme-wide first."""
+    if rs is None:
+        return []
+    seen, result = set(), []
+    for d in rs.required_documents + [d for c in rs.categories for d in c.required_documents]:
+        if d.code not in seen:
+            seen.add(d.code)
+            result.append((d.code, d.name))
+    return result
+
+
+CLAIM_FILTERS = ("status", "category", "organisation", "amount_min", "amount_max", "date_from", "date_to")
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip()) if str(value or "").strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
+def claims_for_programme(programme: Programme, filters: dict) -> QuerySet[Claim]:
+    """Claims of a programme, newest first, narrowed by the filters that parse (others ignored)."""
+    qs = Claim.objects.filter(programme=programme).select_related("organisation").only(
+        "number", "status", "claimant_name", "category", "price", "amount", "created_at", "organisation__name",
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if str(filters.get("organisation") or "").isdigit():
+        qs = qs.filter(organisation_id=int(filters["organisation"]))
+    elif filters.get("organisation") == "none":
+        qs = qs.filter(organisation__isnull=True)
+    if (low := _decimal(filters.get("amount_min"))) is not None:
+        qs = qs.filter(amount__gte=low)
+    if (high := _decimal(filters.get("amount_max"))) is not None:
+        qs = qs.filter(amount__lte=high)
+    if (start := _date(filters.get("date_from"))) is not None:
+        qs = qs.filter(created_at__date__gte=start)
+    if (end := _date(filters.get("date_to"))) is not None:
+        qs = qs.filter(created_at__date__lte=end)
+    return qs.order_by("-created_at", "-id")
+
+
+def claim_categories(programme: Programme) -> list[str]:
+    return list(Claim.objects.filter(programme=programme).order_by("category").values_list("category", flat=True).distinct())
+
+
+def organisations_for_region(region) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(region=region).order_by("name")
+
+
+def claim_totals(programme: Programme) -> dict:
+    rows = Claim.objects.filter(programme=programme).values("status").annotate(amount=Sum("amount"))
+    return {r["status"]: r["amount"] or ZERO for r in rows}
+
+
+NEW_ITEM_LABELS = {
+    "category": "品类", "brand": "品牌", "model": "型号", "identifier": "序列号/IMEI/VIN", "price": "标价（元）",
+    "discounts": "优惠金额（元）", "price_after_discounts": "成交价（元）", "efficiency_grade": "能效等级",
+    "water_efficiency_grade": "水效等级", "invoice": "发票号码", "purchased": "已购置",
+}
+OLD_ITEM_LABELS = {"kind": "旧品类型", "identifier": "旧品编号", "registration_date": "注册登记日期",
+                   "ownership_start": "登记在申请人名下日期", "fuel": "燃料类型", "handed_in": "已交售"}
+
+
+def _echo(item: dict | None, labels: dict) -> list[tuple[str, str]]:
+    if not isinstance(item, dict):
+        return []
+    rows = []
+    for key, value in item.items():
+        if value in (None, "", []):
+            continue
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        rows.append((labels.get(key, key), str(value)))
+    return rows
+
+
+def claim_trace(claim: Claim) -> dict:
+    """The stored decision as a page reads it. The claimant's ID card and phone come from the
+    masked columns only; the stored facts were masked on arrival."""
+    decision = claim.decision if isinstance(claim.decision, dict) else {}
+    checks = [
+        {"code": c.get("code", ""), "message": c.get("message", ""), "passed": bool(c.get("passed"))}
+        for c in decision.get("checks", []) if isinstance(c, dict)
+    ]
+    engine_codes = {c["code"] for c in checks if not c["passed"]}
+    # Refusals made when the money was taken (duplicates, limits, budget, window) are not in the engine's trace.
+    later = [r for r in claim.reasons if r.get("code") not in engine_codes]
+    facts = claim.facts if isinstance(claim.facts, dict) else {}
+    usage = (decision.get("inputs") or {}).get("usage") or {}
+    return {
+        "checks": checks, "later": later,
+        "formula": decision.get("formula", ""), "cap_applied": decision.get("cap_applied"),
+        "variant": decision.get("variant"), "base_price": decision.get("base_price"),
+        "limit": decision.get("limit"), "limit_period": decision.get("limit_period"),
+        "rule_set": f"{decision.get('rule_set_id', '')} v{decision.get('rule_set_version', '')}" if decision.get("rule_set_id") else "",
+        "new_item": _echo(facts.get("new_item"), NEW_ITEM_LABELS),
+        "old_item": _echo(facts.get("old_item"), OLD_ITEM_LABELS),
+        "documents": facts.get("documents") or [],
+        "usage": usage,
+    }

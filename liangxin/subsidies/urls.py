@@ -1,0 +1,21 @@
+from django.urls import path
+
+from liangxin.subsidies import views
+
+app_name = "subsidies"
+urlpatterns = [
+    path("r/<str:code>/programmes/", views.programme_list, name="list"),
+    path("r/<str:code>/programmes/new/", views.programme_create_view, name="create"),
+    path("programmes/<int:programme_id>/", views.programme_detail, name="programme"),
+    path("programmes/<int:programme_id>/rules/", views.rules_edit, name="rules_edit"),
+    path("programmes/<int:programme_id>/rules/v<int:version>/", views.rules_version_view, name="rules_version"),
+    path("programmes/<int:programme_id>/pools/", views.pool_add, name="pool_add"),
+    path("programmes/<int:programme_id>/organisations/", views.organisation_add, name="organisation_add"),
+    path("programmes/<int:programme_id>/organisations/<int:organisation_id>/token/", views.organisation_token,
+         name="organisation_token"),
+    path("programmes/<int:programme_id>/claims/", views.claim_list, name="claims"),
+    path("programmes/<int:programme_id>/claims/new/", views.claim_new, name="claim_new"),
+    path("programmes/<int:programme_id>/claims/upload/", views.bulk_upload, name="bulk"),
+    path("programmes/<int:programme_id>/claims/upload/template.xlsx", views.bulk_template, name="bulk_template"),
+    path("claims/<str:number>/", views.claim_detail, name="claim"),
+]
