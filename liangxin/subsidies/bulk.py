@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from liangxin.core.errors import ServiceError
 from liangxin.core.privacy import id_card_clean, phone_clean
 from liangxin.subsidies.models import Claim, ClaimStatus, Programme
+from liangxin.subsidies.review import claim_route
 from liangxin.subsidies.rules.schema import RuleSet
 from liangxin.subsidies.selectors import current_rules, documents_for
 
@@ -316,6 +317,8 @@ def bulk_submit(*, actor, programme: Programme, name: str, data: bytes, mode: st
     def submit(number, payload):
         claim, created = claim_submit(actor=actor, programme=programme, payload=payload, idempotency_key=f"bulk:{digest}:{number}",
                                       decide=decide, usage_for=usage_for)
+        if created:
+            claim = claim_route(claim=claim)
         result.claims.append((number, claim, created))
 
     if mode == "all_or_nothing":

@@ -113,7 +113,23 @@ def ledger_verify() -> LedgerReport:
     reservations: dict[int, int] = defaultdict(int)
     for claim_id in LedgerTransaction.objects.filter(kind="claim.reserve").values_list("claim_id", flat=True):
         reservations[claim_id] += 1
-    holding = (ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED)
+    payments: dict[int, int] = defaultdict(int)
+    for claim_id in LedgerTransaction.objects.filter(kind="claim.pay").values_list("claim_id", flat=True):
+        payments[claim_id] += 1
+    from liangxin.subsidies.models import PaymentItem
+
+    paid_items: dict[int, int] = defaultdict(int)
+    for claim_id in PaymentItem.objects.filter(status="paid").values_list("claim_id", flat=True):
+        paid_items[claim_id] += 1
+    for claim in Claim.objects.filter(status=ClaimStatus.PAID).only("id", "number"):
+        if payments.get(claim.id, 0) != 1 or paid_items.get(claim.id, 0) != 1:
+            report.problems.append(
+                f"已拨付申请 {claim.number} 有 {payments.get(claim.id, 0)} 张拨付凭证、{paid_items.get(claim.id, 0)} 笔成功明细（应各为 1） paid claim payments"
+            )
+    for claim_id in set(payments) - set(Claim.objects.filter(status=ClaimStatus.PAID).values_list("id", flat=True)):
+        report.problems.append(f"申请 #{claim_id} 未标记已拨付却有拨付凭证 payment for an unpaid claim")
+    holding = (ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED,
+               ClaimStatus.IN_PAYMENT, ClaimStatus.PAID)
     for claim in Claim.objects.filter(status__in=holding).only("id", "number"):
         if reservations.get(claim.id, 0) != 1:
             report.problems.append(f"申请 {claim.number} 的预占凭证有 {reservations.get(claim.id, 0)} 张（应为 1） claim reservations")

@@ -122,6 +122,9 @@ class Organisation(models.Model):
     name = models.CharField("名称", max_length=100)
     credit_code = models.CharField("统一社会信用代码", max_length=18)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    # Where subsidies already given at the till are repaid to the seller.
+    bank_name = models.CharField("开户行", max_length=100, blank=True)
+    bank_account = models.CharField("结算账号", max_length=40, blank=True)
     # NULL until a token is issued, so organisations without one do not collide on "".
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)  # noqa: DJ001
     token_prefix = models.CharField(max_length=12, blank=True, editable=False)
@@ -140,6 +143,8 @@ class ClaimStatus(models.TextChoices):
     IN_REVIEW = "in_review", "待人工审核"
     NEEDS_DOCUMENTS = "needs_documents", "退回补充材料"
     APPROVED = "approved", "已核定"
+    IN_PAYMENT = "in_payment", "拨付中"
+    PAID = "paid", "已拨付"
     REJECTED = "rejected", "不予补贴"
 
 
@@ -302,3 +307,60 @@ class ClaimReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.get_action_display()}"
+
+
+class PaymentBatch(models.Model):
+    """Approved claims grouped for one payment file to the bank (拨付批次)."""
+
+    class Status(models.TextChoices):
+        EXPORTED = "exported", "已生成付款文件"
+        CLOSED = "closed", "已回盘"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="batches")
+    number = models.CharField("批次号", max_length=24, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.EXPORTED)
+    total = models.DecimalField("合计金额", max_digits=14, decimal_places=2)
+    item_count = models.PositiveIntegerField("笔数")
+    checksum = models.CharField("校验码", max_length=64)
+    created_by_label = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "拨付批次"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待回盘"
+        PAID = "paid", "成功"
+        FAILED = "failed", "失败"
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="items")
+    line = models.PositiveIntegerField("明细号")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
+    payee_name = models.CharField("收款人", max_length=100)
+    payee_account = models.CharField("收款账号", max_length=40)
+    payee_bank = models.CharField("开户行", max_length=100, blank=True)
+    amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    bank_reference = models.CharField("银行流水号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "拨付明细"
+        ordering = ["batch", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="payment_line_unique"),
+            # A claim is paid once, whatever happens to retries.
+            models.UniqueConstraint(fields=["claim"], condition=Q(status="paid"), name="payment_claim_paid_once"),
+            models.UniqueConstraint(fields=["claim"], condition=Q(status="pending"), name="payment_claim_pending_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} #{self.line}"

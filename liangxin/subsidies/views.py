@@ -33,6 +33,7 @@ from liangxin.subsidies.permissions import (
     get_programme_for_user,
     get_subsidy_region_for_user,
 )
+from liangxin.subsidies.review import claim_route
 from liangxin.subsidies.rules.schema import RuleSet
 from liangxin.subsidies.rules.templates import TEMPLATES, template_copy, template_get
 
@@ -262,6 +263,8 @@ def claim_new(request, programme_id: int):
             claim, created = claim_submit(actor=request.user, programme=programme, payload=form.payload(),
                                           idempotency_key="form:" + form.cleaned_data["form_key"][:64],
                                           decide=decide, usage_for=usage_for)
+            if created:
+                claim = claim_route(claim=claim)  # approve automatically or queue for a spot check
         except ServiceError as exc:
             _form_error(form, exc, ClaimForm.FIELD_OF)
         except ValueError as exc:  # the engine's input model refused a value

@@ -65,7 +65,7 @@ def test_accept_the_good_rows_reports_every_bad_row(programme):  # noqa: F811
     assert "手机号码无效" in bad[7] and "缺少申请人姓名" in bad[8]
     processed = {row: claim for row, claim, _created in result.claims}
     assert sorted(processed) == [2, 5, 9]
-    assert processed[2].status == "accepted" and processed[2].amount == 450
+    assert processed[2].status == "approved" and processed[2].amount == 450
     assert processed[5].status == "rejected" and processed[5].reasons[0]["code"] == "price_ceiling"
     assert Claim.objects.filter(programme=programme).count() == 3
 
@@ -81,7 +81,7 @@ def test_all_or_nothing_accepts_a_clean_file_including_rows_the_rules_refuse(pro
     rows = [_row(1), _row(2), _row(4, 标价="7000", 优惠金额="")]
     result = bulk_submit(actor="test", programme=programme, name="claims.csv", data=_csv(rows, "gb18030"), mode="all_or_nothing")
     assert not result.refused and not result.bad
-    assert [c.status for _r, c, _c in result.claims] == ["accepted", "accepted", "rejected"]
+    assert [c.status for _r, c, _c in result.claims] == ["approved", "approved", "rejected"]
     # The same file again finds the claims already made.
     again = bulk_submit(actor="test", programme=programme, name="claims.csv", data=_csv(rows, "gb18030"), mode="all_or_nothing")
     assert [created for _r, _c, created in again.claims] == [False, False, False]
@@ -116,7 +116,7 @@ def test_the_upload_page_in_both_modes(personas, login, programme):  # noqa: F81
     assert not Claim.objects.exists()
     response = client.post(url, {"mode": "accept_good", "file": SimpleUploadedFile("c.xlsx", data, XLSX)})
     page = response.content.decode()
-    assert 'id="summary"' in page and page.count('data-status="accepted"') == 2 and page.count('data-status="rejected"') == 1
+    assert 'id="summary"' in page and page.count('data-status="approved"') == 2 and page.count('data-status="rejected"') == 1
     assert "超过单件价格上限" in page and "第 4 行" in page
 
 
@@ -153,4 +153,4 @@ def test_the_template_downloads_with_chinese_headers_and_uploads_back(personas, 
     out = io.BytesIO()
     wb.save(out)
     result = bulk_submit(actor="test", programme=programme, name="t.xlsx", data=out.getvalue(), mode="all_or_nothing")
-    assert not result.bad and result.claims[0][1].status == "accepted"
+    assert not result.bad and result.claims[0][1].status == "approved"

@@ -8,7 +8,7 @@ from django.db import connection
 from liangxin.subsidies.ledger import ledger_verify, pool_balances
 from liangxin.subsidies.models import FundingSource, LedgerAccount, LedgerEntry
 from liangxin.subsidies.services import claim_submit, pool_create
-from tests.subsidies.test_claims_money import _payload, flat_rate_decide, programme  # noqa: F401 - fixture
+from tests.subsidies.test_claims_money import _payload, flat_rate_decide
 
 
 def _tamper(sql, params=()):
@@ -20,7 +20,7 @@ def _tamper(sql, params=()):
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
-def test_allocation_and_reservations_are_double_entries_split_by_funding_share(programme):  # noqa: F811
+def test_allocation_and_reservations_are_double_entries_split_by_funding_share(programme):
     pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000.01")
     for n in (1, 2):
         claim_submit(actor="test", programme=programme, payload=_payload(n), decide=flat_rate_decide)
@@ -34,7 +34,7 @@ def test_allocation_and_reservations_are_double_entries_split_by_funding_share(p
     call_command("ledger", "verify")
 
 
-def test_verify_fails_when_a_ledger_row_is_altered(programme):  # noqa: F811
+def test_verify_fails_when_a_ledger_row_is_altered(programme):
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")
     claim_submit(actor="test", programme=programme, payload=_payload(1), decide=flat_rate_decide)
     entry = LedgerEntry.objects.filter(account=LedgerAccount.RESERVED).first()
@@ -46,14 +46,14 @@ def test_verify_fails_when_a_ledger_row_is_altered(programme):  # noqa: F811
         call_command("ledger", "verify")
 
 
-def test_verify_fails_when_a_pool_column_is_edited(programme):  # noqa: F811
+def test_verify_fails_when_a_pool_column_is_edited(programme):
     pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000")
     _tamper("UPDATE subsidies_budgetpool SET allocated = %s WHERE id = %s", [Decimal("5000"), pool.id])
     assert any("allocated" in p for p in ledger_verify().problems)
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgresql_refuses_to_edit_the_ledger(programme):  # noqa: F811
+def test_postgresql_refuses_to_edit_the_ledger(programme):
     from django.db import DatabaseError, transaction
 
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")

@@ -10,7 +10,7 @@ from liangxin.subsidies.ledger import ledger_verify, pool_balances
 from liangxin.subsidies.models import Claim, ClaimStatus, LedgerAccount
 from liangxin.subsidies.review import claim_review, claim_route, sample_draw
 from liangxin.subsidies.services import claim_submit, pool_create
-from tests.subsidies.test_claims_money import _payload, flat_rate_decide, programme  # noqa: F401 - fixture
+from tests.subsidies.test_claims_money import _payload, flat_rate_decide
 
 
 def test_a_five_percent_sample_draws_three_to_seven_percent_reproducibly():
@@ -22,7 +22,7 @@ def test_a_five_percent_sample_draws_three_to_seven_percent_reproducibly():
     assert sample_draw("another-seed", "37082826112300000001") != draws[1]
 
 
-def _accepted(programme, n, **kwargs):  # noqa: F811
+def _accepted(programme, n, **kwargs):
     claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n, **kwargs), decide=flat_rate_decide)
     assert claim.status == ClaimStatus.ACCEPTED, claim.reasons
     return claim
@@ -39,7 +39,7 @@ def people(jinxiang):
     return {"a": staff[0], "b": staff[1], "auditor": auditor}
 
 
-def test_clean_claims_are_approved_automatically_and_committed(programme):  # noqa: F811
+def test_clean_claims_are_approved_automatically_and_committed(programme):
     programme.sample_rate = Decimal("0")
     programme.save(update_fields=["sample_rate"])
     pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000")
@@ -50,7 +50,7 @@ def test_clean_claims_are_approved_automatically_and_committed(programme):  # no
     assert ledger_verify().ok
 
 
-def test_drawn_claims_wait_for_two_different_people_above_the_threshold(programme, people):  # noqa: F811
+def test_drawn_claims_wait_for_two_different_people_above_the_threshold(programme, people):
     programme.sample_rate, programme.second_approval_above = Decimal("1"), Decimal("400")
     programme.save(update_fields=["sample_rate", "second_approval_above"])
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")
@@ -69,7 +69,7 @@ def test_drawn_claims_wait_for_two_different_people_above_the_threshold(programm
     assert ledger_verify().ok
 
 
-def test_auditors_may_not_approve_even_with_a_programme_role(programme, people):  # noqa: F811
+def test_auditors_may_not_approve_even_with_a_programme_role(programme, people):
     programme.sample_rate = Decimal("1")
     programme.save(update_fields=["sample_rate"])
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")
@@ -79,7 +79,7 @@ def test_auditors_may_not_approve_even_with_a_programme_role(programme, people):
     assert excinfo.value.code == "role_conflict"
 
 
-def test_rejection_releases_the_money_and_documents_can_be_requested(programme, people):  # noqa: F811
+def test_rejection_releases_the_money_and_documents_can_be_requested(programme, people):
     programme.sample_rate = Decimal("1")
     programme.save(update_fields=["sample_rate"])
     pool = pool_create(actor="test", programme=programme, name="家电", allocated="1000")
@@ -92,7 +92,7 @@ def test_rejection_releases_the_money_and_documents_can_be_requested(programme, 
     assert ledger_verify().ok
 
 
-def test_maker_checker_and_role_conflicts_through_the_api(client, programme, people):  # noqa: F811
+def test_maker_checker_and_role_conflicts_through_the_api(client, programme, people):
     programme.sample_rate, programme.second_approval_above = Decimal("1"), Decimal("100")
     programme.save(update_fields=["sample_rate", "second_approval_above"])
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")

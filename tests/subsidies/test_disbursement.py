@@ -1,0 +1,138 @@
+"""End to end: claims → automatic and manual approval (second approver) → batch → payment file
+→ bank result with one failure → retry → paid, with `ledger verify` passing at every step."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from liangxin.accounts.models import Role
+from liangxin.accounts.services import role_grant, user_create
+from liangxin.core.errors import ServiceError
+from liangxin.subsidies.disbursement import (
+    BankFileInvalid,
+    bank_result_import,
+    batch_create,
+    payment_file,
+    payment_file_read,
+    reconciliation,
+)
+from liangxin.subsidies.ledger import ledger_verify, pool_balances
+from liangxin.subsidies.models import Claim, ClaimStatus, LedgerAccount, PaymentItem
+from liangxin.subsidies.review import claim_review, claim_route, sample_draw
+from liangxin.subsidies.services import claim_submit, organisation_create, pool_create
+from tests.subsidies.test_claims_money import _payload, flat_rate_decide
+
+
+def _verified():
+    report = ledger_verify()
+    assert report.ok, report.problems
+    call_command("ledger", "verify")
+
+
+def _result_csv(batch, outcomes):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["批次号", "明细号", "金额", "结果", "失败原因", "银行流水号"])
+    for item in batch.items.order_by("line"):
+        result, reason = outcomes.get(item.line, ("成功", ""))
+        writer.writerow([batch.number, item.line, f"{item.amount:.2f}", result, reason, f"BK{item.line:06d}"])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@pytest.fixture
+def world(programme, jinxiang):
+    shop = organisation_create(actor="test", region=jinxiang, name="某家电卖场", credit_code="91110000600037341L", kind="retailer")
+    shop.bank_name, shop.bank_account = "农业银行金乡支行", "6228480000000000001"
+    shop.save(update_fields=["bank_name", "bank_account"])
+    pool = pool_create(actor="test", programme=programme, name="家电", allocated="10000")
+    programme.second_approval_above = Decimal("400")
+    programme.save(update_fields=["second_approval_above"])
+    reviewers = []
+    for name in ("初审", "复核"):
+        user = user_create(actor="test", username=name, password="x")
+        role_grant(actor="test", user=user, role=Role.PROGRAMME_STAFF, region=jinxiang)
+        reviewers.append(user)
+    return {"programme": programme, "shop": shop, "pool": pool, "reviewers": reviewers}
+
+
+def test_claims_to_paid_with_a_failure_and_a_retry(world):
+    programme, shop, pool = world["programme"], world["shop"], world["pool"]
+    claims = []
+    for n in range(1, 7):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claims.append(claim_route(claim=claim))
+        _verified()
+    # Make the draw deterministic for the test: whatever was drawn, review it; the rest were auto-approved.
+    drawn = [c for c in claims if c.status == ClaimStatus.IN_REVIEW]
+    assert all(c.sample_draw == sample_draw(programme.sample_seed, c.number) for c in claims)
+    if not drawn:  # the 5 % draw may pick none of six; put one through review to exercise the path
+        claim = claims[0]
+        Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
+        from liangxin.subsidies.ledger import ledger_post
+
+        ledger_post(actor_label="test", kind="test.reopen", pool=pool, claim=claim,
+                    moves=[(LedgerAccount.COMMITTED, LedgerAccount.RESERVED, claim.amount)], memo="测试：转人工审核")
+        drawn = [claim]
+    first, second = world["reviewers"]
+    for claim in drawn:
+        claim_review(actor=first, claim=claim, action="approve", reason="核对一致")
+        claim_review(actor=second, claim=claim, action="approve", reason="复核通过")
+        _verified()
+    assert Claim.objects.filter(status=ClaimStatus.APPROVED).count() == 6
+
+    batch = batch_create(actor="test", programme=programme)
+    assert batch.item_count == 6 and batch.total == Decimal("2700.00")
+    _verified()
+    for fmt in ("xlsx", "csv"):
+        back = payment_file_read(payment_file(batch, fmt), fmt)
+        assert back["batch"] == batch.number and len(back["items"]) == 6 and back["checksum_ok"]
+    assert "6228480000000000001" in payment_file(batch, "csv").decode("utf-8-sig")
+
+    outcome = bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {3: ("失败", "户名不符")}), fmt="csv")
+    assert outcome == {"paid": 5, "failed": 1}
+    _verified()
+    failed_claim = PaymentItem.objects.get(batch=batch, line=3).claim
+    assert Claim.objects.get(pk=failed_claim.pk).status == ClaimStatus.APPROVED  # back in the queue
+
+    retry = batch_create(actor="test", programme=programme)
+    assert retry.item_count == 1
+    bank_result_import(actor="test", batch=retry, data=_result_csv(retry, {}), fmt="csv")
+    _verified()
+    assert Claim.objects.filter(status=ClaimStatus.PAID).count() == 6
+    pool.refresh_from_db()
+    assert pool.paid == Decimal("2700.00") and pool.reserved == 0
+    assert pool_balances(pool)[LedgerAccount.PAID] == Decimal("2700.00")
+    assert all(row["matches"] for row in reconciliation(programme))
+
+
+def test_a_malformed_bank_file_changes_nothing_and_names_the_rows(world):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    for n in (1, 2):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claim_route(claim=claim)
+    batch = batch_create(actor="test", programme=programme)
+    bad = f"批次号,明细号,金额,结果,失败原因,银行流水号\n{batch.number},1,450.00,成功,,B1\n{batch.number},2,999.00,也许,,B2\n"
+    with pytest.raises(BankFileInvalid) as excinfo:
+        bank_result_import(actor="test", batch=batch, data=bad.encode(), fmt="csv")
+    errors = "\n".join(excinfo.value.errors)
+    assert "第 3 行：金额“999.00”与付款文件的 450.00 不符" in errors and "第 3 行：结果应为“成功”或“失败”" in errors
+    assert not PaymentItem.objects.exclude(status="pending").exists()
+    assert Claim.objects.filter(status=ClaimStatus.PAID).count() == 0
+    with pytest.raises(ServiceError, match="无法读取文件"):
+        bank_result_import(actor="test", batch=batch, data=b"PK\x03\x04broken", fmt="xlsx")
+    _verified()
+
+
+def test_verify_fails_if_a_claim_is_marked_paid_without_a_payment(world):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
+    claim_route(claim=claim)
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.PAID)
+    assert any("已拨付申请" in p for p in ledger_verify().problems)
