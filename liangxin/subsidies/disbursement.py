@@ -137,7 +137,7 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
     rows = _rows(data, fmt)
     if not rows or [c for c in rows[0][: len(RESULT_HEADERS)]] != RESULT_HEADERS:
         raise ServiceError("bank_file_template", "回盘文件表头应为：" + "、".join(RESULT_HEADERS), "unexpected header row")
-    items = {i.line: i for i in batch.items.select_for_update().select_related("claim__pool")}
+    items = {i.line: i for i in batch.items.select_for_update(of=("self",)).select_related("claim__pool")}
     errors, results, seen = [], [], set()
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
