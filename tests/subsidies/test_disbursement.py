@@ -136,3 +136,21 @@ def test_verify_fails_if_a_claim_is_marked_paid_without_a_payment(world):
     claim_route(claim=claim)
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.PAID)
     assert any("已拨付申请" in p for p in ledger_verify().problems)
+
+
+def test_the_payments_command_makes_a_batch_and_closes_it(world, tmp_path, capsys):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
+    claim_route(claim=claim)
+    output = tmp_path / "pay.csv"
+    call_command("payments", "batch", str(programme.id), "-o", str(output))
+    batch = programme.batches.get()
+    assert batch.number in output.read_text(encoding="utf-8-sig")
+    result = tmp_path / "result.csv"
+    result.write_bytes(_result_csv(batch, {}))
+    call_command("payments", "result", batch.number, str(result))
+    call_command("payments", "reconcile", str(programme.id))
+    assert "一致" in capsys.readouterr().out
+    _verified()
