@@ -4,7 +4,13 @@ from django.core.management.base import CommandError
 
 from liangxin.core.management.base import ServiceCommand
 from liangxin.core.progress import cli_actor
-from liangxin.subsidies.disbursement import BankFileInvalid, bank_result_import, batch_create, payment_file, reconciliation
+from liangxin.subsidies.disbursement import (
+    BankFileInvalid,
+    bank_result_import,
+    batch_create,
+    payment_file,
+    reconciliation,
+)
 from liangxin.subsidies.models import PaymentBatch, Programme
 
 
