@@ -209,6 +209,7 @@ def reconciliation(programme: Programme) -> list[dict]:
         ledger_total = LedgerEntry.objects.filter(
             transaction__kind="claim.pay", transaction__claim__payments__in=paid_items, account=LedgerAccount.PAID
         ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        paid_total, ledger_total = Decimal(paid_total).quantize(Decimal("0.01")), Decimal(ledger_total).quantize(Decimal("0.01"))
         out.append({"batch": batch.number, "total": batch.total, "paid": paid_total, "ledger_paid": ledger_total,
                     "matches": paid_total == ledger_total})
     return out

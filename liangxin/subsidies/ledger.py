@@ -66,7 +66,8 @@ def pool_balances(pool: BudgetPool) -> dict[str, Decimal]:
     rows = LedgerEntry.objects.filter(pool=pool).values("account").annotate(total=Sum("amount"))
     balances = defaultdict(lambda: Decimal("0"))
     for row in rows:
-        balances[row["account"]] = row["total"]
+        # SQLite sums decimals as floating point (0.1 + 0.2 = 0.30000000000000004): round back to fen.
+        balances[row["account"]] = Decimal(row["total"]).quantize(CENT)
     return balances
 
 
@@ -88,7 +89,7 @@ def ledger_verify() -> LedgerReport:
     sums = LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount"))
     for row in sums:
         report.transactions += 1
-        if row["total"] != 0:
+        if Decimal(row["total"]).quantize(CENT) != 0:
             report.problems.append(f"凭证 #{row['transaction_id']} 借贷不平（差额 {row['total']}） transaction unbalanced")
     orphan = LedgerTransaction.objects.filter(entries__isnull=True).values_list("id", flat=True)
     for transaction_id in orphan:

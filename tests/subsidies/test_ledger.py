@@ -59,3 +59,28 @@ def test_postgresql_refuses_to_edit_the_ledger(programme):
     pool_create(actor="test", programme=programme, name="家电", allocated="1000")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.update(amount=0)
+
+
+# The reserved-account entries of the demo programme, in order (mixed pool split 90/5/5).
+DEMO_RESERVED = ["719.82", "39.99", "39.99", "-719.82", "-39.99", "-39.99", "391.36", "21.74", "21.75", "-391.36",
+                 "-21.74", "-21.75", "827.82", "45.99", "45.99", "-827.82", "-45.99", "-45.99", "715.36", "39.74",
+                 "39.75", "-715.36", "-39.74", "-39.75", "1800.00", "100.00", "100.00", "256.36", "14.24", "14.25",
+                 "-256.36", "-14.24", "-14.25", "445.36", "24.74", "24.75", "-445.36", "-24.74", "-24.75", "539.82",
+                 "29.99", "29.99", "-539.82", "-29.99", "-29.99", "287.82", "15.99", "15.99", "350.86", "19.49",
+                 "19.50", "-1800.00", "-100.00", "-100.00", "-287.82", "-15.99", "-15.99"]
+
+
+def test_balances_are_exact_to_the_fen_whatever_the_database_sums_with(programme):
+    """Regression: SQLite summed these demo entries as 389.849999999998, and verify reported a
+    mismatch with the pool's 389.85."""
+    from django.db import transaction
+
+    from liangxin.subsidies.ledger import ledger_post
+
+    pool = pool_create(actor="test", programme=programme, name="家电", allocated="100000", source="county")
+    with transaction.atomic():
+        for raw in DEMO_RESERVED:
+            amount = Decimal(raw)
+            move = (LedgerAccount.AVAILABLE, LedgerAccount.RESERVED) if amount > 0 else (LedgerAccount.RESERVED, LedgerAccount.COMMITTED)
+            ledger_post(actor_label="test", kind="test", pool=pool, memo="回归", moves=[(*move, abs(amount))])
+    assert pool_balances(pool)[LedgerAccount.RESERVED] == Decimal("389.85")

@@ -36,3 +36,9 @@ class Command(BaseCommand):
 
         for line in demo_tracking_load(actor=actor):
             self.stdout.write(line)
+        from liangxin.accounts.models import User
+        from liangxin.subsidies.demo import demo_subsidies_load
+
+        reviewers = list(User.objects.filter(username__in=["jinxiang-programme", "jinxiang-zb"]).order_by("username"))
+        for line in demo_subsidies_load(actor=actor, reviewers=reviewers):
+            self.stdout.write(line)
