@@ -239,10 +239,26 @@ def claim_list(request, programme_id: int):
 
 @login_required
 def claim_detail(request, number: str):
+    from liangxin.subsidies.models import ClaimStatus
+    from liangxin.subsidies.review import claim_review
+
     claim = get_claim_for_user(request.user, number)
+    review_error, status = None, 200
+    if request.method == "POST":
+        # The review service is the one chokepoint for who may approve (maker-checker, role conflicts).
+        try:
+            claim_review(actor=request.user, claim=claim, action=request.POST.get("action", ""),
+                         reason=request.POST.get("reason", ""))
+        except ServiceError as exc:
+            review_error, status = exc.message, exc.status
+        else:
+            messages.success(request, _("审核意见已记录"))
+            return redirect("subsidies:claim", claim.number)
+    reviewable = claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS)
     context = {"region": claim.programme.region, "programme": claim.programme, "claim": claim,
-               "trace": selectors.claim_trace(claim)}
-    return render(request, "subsidies/claim_detail.html", context)
+               "trace": selectors.claim_trace(claim), "reviewable": reviewable, "review_error": review_error,
+               "reviews": claim.reviews.select_related("actor")}
+    return render(request, "subsidies/claim_detail.html", context, status=status)
 
 
 @login_required

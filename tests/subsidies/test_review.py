@@ -110,3 +110,22 @@ def test_maker_checker_and_role_conflicts_through_the_api(client, programme, peo
     assert conflict.status_code == 403 and conflict.json()["code"] == "role_conflict" and conflict.json()["message_en"]
     assert review(people["b"]).json()["status"] == "approved"
     assert Claim.objects.get(pk=claim.pk).decided_by == people["b"]
+
+
+def test_maker_checker_and_role_conflicts_through_the_pages(client, programme, people):
+    programme.sample_rate, programme.second_approval_above = Decimal("1"), Decimal("100")
+    programme.save(update_fields=["sample_rate", "second_approval_above"])
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    claim = claim_route(claim=_accepted(programme, 1))
+    url = f"/claims/{claim.number}/"
+    client.force_login(people["a"])
+    assert client.post(url, {"action": "approve", "reason": "初审通过"}).status_code == 302
+    again = client.post(url, {"action": "approve", "reason": "再次通过"})
+    assert again.status_code == 403 and "另一人" in again.content.decode()
+    client.force_login(people["auditor"])
+    conflict = client.post(url, {"action": "approve", "reason": "通过"})
+    assert conflict.status_code == 403 and "岗位不相容" in conflict.content.decode()
+    client.force_login(people["b"])
+    assert client.post(url, {"action": "approve", "reason": "复核通过"}).status_code == 302
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
+    assert "复核通过" in client.get(url).content.decode()
