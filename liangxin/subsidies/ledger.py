@@ -127,7 +127,10 @@ def ledger_verify() -> LedgerReport:
             report.problems.append(
                 f"已拨付申请 {claim.number} 有 {payments.get(claim.id, 0)} 张拨付凭证、{paid_items.get(claim.id, 0)} 笔成功明细（应各为 1） paid claim payments"
             )
-    for claim_id in set(payments) - set(Claim.objects.filter(status=ClaimStatus.PAID).values_list("id", flat=True)):
+    paid_or_clawed = set(Claim.objects.filter(status=ClaimStatus.PAID).values_list("id", flat=True)) | set(
+        Claim.objects.filter(clawback__isnull=False).values_list("id", flat=True)
+    )
+    for claim_id in set(payments) - paid_or_clawed:
         report.problems.append(f"申请 #{claim_id} 未标记已拨付却有拨付凭证 payment for an unpaid claim")
     holding = (ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED,
                ClaimStatus.IN_PAYMENT, ClaimStatus.PAID)

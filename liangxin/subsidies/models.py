@@ -145,6 +145,7 @@ class ClaimStatus(models.TextChoices):
     APPROVED = "approved", "已核定"
     IN_PAYMENT = "in_payment", "拨付中"
     PAID = "paid", "已拨付"
+    REVERSED = "reversed", "已退货冲回"
     REJECTED = "rejected", "不予补贴"
 
 
@@ -364,3 +365,27 @@ class PaymentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} #{self.line}"
+
+
+class Clawback(models.Model):
+    """Money to recover (追回): a subsidy paid for an item that was returned, or found to be
+    obtained by cheating. Closing it puts the money back into the pool."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待追回"
+        RECOVERED = "recovered", "已追回"
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="clawbacks")
+    amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
+    reason = models.CharField("原因", max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    recovered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "追回单"
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="clawback_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"追回 {self.claim} {self.amount} 元"

@@ -154,3 +154,34 @@ def test_the_payments_command_makes_a_batch_and_closes_it(world, tmp_path, capsy
     call_command("payments", "reconcile", str(programme.id))
     assert "一致" in capsys.readouterr().out
     _verified()
+
+
+def test_returns_before_and_after_payment_and_the_clawback(world):
+    from liangxin.subsidies.models import ClaimSlot, Clawback
+    from liangxin.subsidies.returns import claim_return_item, clawback_recover
+
+    programme, shop, pool = world["programme"], world["shop"], world["pool"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claims = []
+    for n in (1, 2):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claims.append(claim_route(claim=claim))
+    # Returned before payment: the subsidy is cancelled and the money is free again.
+    reversed_claim = claim_return_item(actor="test", claim=claims[0], reason="顾客七天无理由退货")
+    assert reversed_claim.status == ClaimStatus.REVERSED
+    assert ClaimSlot.objects.filter(claim=claims[0]).exists()  # the quota stays used
+    _verified()
+    batch = batch_create(actor="test", programme=programme)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    # Returned after payment: a clawback order, then the money comes back.
+    clawback = claim_return_item(actor="test", claim=claims[1], reason="退货后发现重复申领")
+    assert isinstance(clawback, Clawback) and clawback.amount == Decimal("450.00") and clawback.organisation == shop
+    _verified()
+    assert pool_balances(pool)[LedgerAccount.CLAWBACK] == Decimal("450.00")
+    clawback_recover(actor="test", clawback=clawback)
+    _verified()
+    pool.refresh_from_db()
+    assert pool.available == Decimal("10000.00") and pool.paid == 0
+    with pytest.raises(ServiceError):
+        clawback_recover(actor="test", clawback=clawback)
