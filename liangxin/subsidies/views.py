@@ -257,7 +257,10 @@ def claim_detail(request, number: str):
     reviewable = claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS)
     context = {"region": claim.programme.region, "programme": claim.programme, "claim": claim,
                "trace": selectors.claim_trace(claim), "reviewable": reviewable, "review_error": review_error,
-               "reviews": claim.reviews.select_related("actor")}
+               "reviews": claim.reviews.select_related("actor"),
+               # The auditor's trace: from intake to bank result and every ledger posting, on one page.
+               "payments": claim.payments.select_related("batch").order_by("batch__created_at", "line"),
+               "ledger": claim.ledger_transactions.prefetch_related("entries").order_by("id")}
     return render(request, "subsidies/claim_detail.html", context, status=status)
 
 

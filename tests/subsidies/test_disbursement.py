@@ -185,3 +185,20 @@ def test_returns_before_and_after_payment_and_the_clawback(world):
     assert pool.available == Decimal("10000.00") and pool.paid == 0
     with pytest.raises(ServiceError):
         clawback_recover(actor="test", clawback=clawback)
+
+
+def test_an_auditor_traces_one_claim_from_intake_to_the_bank(client, world, jinxiang):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
+    claim_route(claim=claim)
+    batch = batch_create(actor="test", programme=programme)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    auditor = user_create(actor="test", username="auditor-trace", password="x")
+    role_grant(actor="test", user=auditor, role=Role.AUDITOR, region=jinxiang)
+    client.force_login(auditor)
+    page = client.get(f"/claims/{claim.number}/").content.decode()
+    for fragment in ("自动核定", batch.number, "BK000001", "预占补贴", "核定补贴", "拨付 450.00 元"):
+        assert fragment in page, fragment
+    assert "370828199001010" not in page  # identifiers stay masked
