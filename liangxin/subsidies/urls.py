@@ -14,6 +14,7 @@ urlpatterns = [
     path("programmes/<int:programme_id>/organisations/<int:organisation_id>/token/", views.organisation_token,
          name="organisation_token"),
     path("programmes/<int:programme_id>/claims/", views.claim_list, name="claims"),
+    path("programmes/<int:programme_id>/statistics/", views.programme_statistics_view, name="statistics"),
     path("programmes/<int:programme_id>/claims/new/", views.claim_new, name="claim_new"),
     path("programmes/<int:programme_id>/claims/upload/", views.bulk_upload, name="bulk"),
     path("programmes/<int:programme_id>/claims/upload/template.xlsx", views.bulk_template, name="bulk_template"),

@@ -329,3 +329,19 @@ def bulk_template(request, programme_id: int):
     response = HttpResponse(bulk_template_xlsx(programme), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="claims-{programme.id}.xlsx"'
     return response
+
+
+@login_required
+def programme_statistics_view(request, programme_id: int):
+    from django.http import HttpResponse
+
+    from liangxin.subsidies.statistics import programme_statistics, programme_statistics_xlsx
+
+    programme = get_programme_for_user(request.user, programme_id)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(programme_statistics_xlsx(programme),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="programme-{programme.id}-statistics.xlsx"'
+        return response
+    context = {"programme": programme, "region": programme.region, "stats": programme_statistics(programme)}
+    return render(request, "subsidies/statistics.html", context)

@@ -202,3 +202,28 @@ def test_an_auditor_traces_one_claim_from_intake_to_the_bank(client, world, jinx
     for fragment in ("自动核定", batch.number, "BK000001", "预占补贴", "核定补贴", "拨付 450.00 元"):
         assert fragment in page, fragment
     assert "370828199001010" not in page  # identifiers stay masked
+
+
+def test_programme_statistics_and_export(client, world, jinxiang):
+    import openpyxl
+
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    for n, category in ((1, "冰箱"), (2, "冰箱"), (3, "洗衣机")):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n, category=category), organisation=shop,
+                                decide=flat_rate_decide)
+        claim_route(claim=claim)
+    batch = batch_create(actor="test", programme=programme)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    from liangxin.subsidies.statistics import programme_statistics
+
+    stats = programme_statistics(programme)
+    assert {r["key"]: (r["claims"], r["amount"]) for r in stats["by_category"]} == {
+        "冰箱": (2, Decimal("900.00")), "洗衣机": (1, Decimal("450.00"))}
+    assert {r["key"]: r["paid"] for r in stats["funding"]} == {"central": Decimal("1215.00"), "county": Decimal("135.00")}
+    assert stats["sla"]["review_overdue"] == 0
+    client.force_login(world["reviewers"][0])
+    assert "按品类" in client.get(f"/programmes/{programme.id}/statistics/").content.decode()
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/programmes/{programme.id}/statistics/?format=xlsx").content))
+    assert workbook.sheetnames == ["按日", "按品类", "按销售企业", "按状态", "资金来源", "时限"]
