@@ -84,6 +84,12 @@ def demo_subsidies_load(*, actor, reviewers) -> list[str]:
         batch = batch_create(actor=actor, programme=programme)
         outcome = bank_result_import(actor=actor, batch=batch, data=_bank_result(batch, fail_line=2 if batch.item_count > 1 else None), fmt="csv")
         lines.append(f"拨付批次 {batch.number}：成功 {outcome['paid']} 笔，失败 {outcome['failed']} 笔（演示）")
+        from liangxin.subsidies.returns import claim_return_item
+
+        returned = Claim.objects.filter(programme=programme, status=ClaimStatus.PAID).order_by("-id").first()
+        if returned is not None:
+            claim_return_item(actor=actor, claim=returned, reason="（演示）顾客退货，已拨付补贴转追回")
+            lines.append(f"退货追回：申请 {returned.number}（演示）")
     counts = {s.label: Claim.objects.filter(programme=programme, status=s).count() for s in ClaimStatus}
     lines.append("补贴申请（演示）：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
     return lines
