@@ -103,7 +103,9 @@ def test_two_hundred_racing_claims_never_overspend():
     payloads += [_payload(1000 + n, person=n) for n in range(10)]
     payloads += [_payload(2000 + n, person=500 + n, serial=f"SN{n:06d}") for n in range(10)]
     results, errors = [], []
-    barrier = threading.Barrier(20)
+    # 60 threads, each with its own connection (the server allows 100): every submission races the others.
+    workers = 60
+    barrier = threading.Barrier(workers)
 
     def worker(chunk):
         try:
@@ -115,7 +117,7 @@ def test_two_hundred_racing_claims_never_overspend():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(payloads[i::20],)) for i in range(20)]
+    threads = [threading.Thread(target=worker, args=(payloads[i::workers],)) for i in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
