@@ -389,3 +389,25 @@ class Clawback(models.Model):
 
     def __str__(self) -> str:
         return f"追回 {self.claim} {self.amount} 元"
+
+
+class PersonTotal(models.Model):
+    """What one person has been granted within a per-person total (每人累计上限), per programme or
+    category and period. The CheckConstraint makes the database refuse any grant beyond the cap,
+    so two concurrent claims by the same person cannot both squeeze under it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    person_hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=40)  # "programme" or a category code
+    period = models.CharField(max_length=10)
+    cap = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person_hash", "scope", "period"], name="person_total_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(amount__lte=F("cap")), name="person_total_within_cap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.period}: {self.amount}/{self.cap}"

@@ -102,6 +102,9 @@ def claim_review(*, actor, claim: Claim, action: str, reason: str) -> Claim:
         claim.reasons = [*claim.reasons, {"code": "review_rejected", "message": reason, "message_en": "rejected on review"}]
         claim.save(update_fields=["status", "decided_by", "decided_at", "reasons"])
         _release_money(claim, actor)
+        from liangxin.subsidies.services import person_totals_release
+
+        person_totals_release(claim)
         _record(claim, ClaimReview.Action.REJECT, actor, reason)
         return claim
     if action != "approve":

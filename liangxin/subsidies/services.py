@@ -196,6 +196,8 @@ def claim_submit(*, actor, programme: Programme, payload: dict, organisation: Or
     if not reasons:
         _take_slot(claim, person, decision, today, reasons)
     if not reasons:
+        _take_person_totals(claim, person, version.rules, decision, reasons)
+    if not reasons:
         _reserve(claim, Decimal(str(decision["amount"])), reasons)
     if reasons:
         transaction.savepoint_rollback(savepoint)
@@ -240,6 +242,46 @@ def _take_slot(claim: Claim, person: str, decision: dict, today: dt.date, reason
         except IntegrityError:
             continue
     _reject(reasons, "per_person_category_limit", f"该申请人本品类已达 {limit} 件上限", f"per-person limit of {limit} reached")
+
+
+def person_total_caps(rules: dict, category: str) -> list[tuple[str, Decimal]]:
+    """(scope, cap) of the per-person totals that apply: the programme's and the category's."""
+    caps = []
+    if rules.get("per_person_total"):
+        caps.append(("programme", Decimal(str(rules["per_person_total"]))))
+    for item in rules.get("categories") or []:
+        if isinstance(item, dict) and item.get("code") == category and item.get("per_person_total"):
+            caps.append((category, Decimal(str(item["per_person_total"]))))
+    return caps
+
+
+def _take_person_totals(claim: Claim, person: str, rules: dict, decision: dict, reasons: list[dict]) -> None:
+    from liangxin.subsidies.models import PersonTotal
+
+    amount = Decimal(str(decision["amount"]))
+    period = str((decision.get("trace") or {}).get("limit_period") or timezone.localdate().year)
+    for scope, cap in person_total_caps(rules, claim.category):
+        PersonTotal.objects.get_or_create(programme=claim.programme, person_hash=person, scope=scope, period=period,
+                                          defaults={"cap": cap})
+        # Conditional update under the row lock: the loser of a race sees 0 rows, not an overdraft.
+        updated = PersonTotal.objects.filter(
+            programme=claim.programme, person_hash=person, scope=scope, period=period, amount__lte=F("cap") - amount
+        ).update(amount=F("amount") + amount)
+        if not updated:
+            label = "本活动" if scope == "programme" else f"“{scope}”"
+            _reject(reasons, "per_person_total", f"申请人{label}累计补贴将超过 {cap} 元上限", "per-person total would be exceeded")
+            return
+
+
+def person_totals_release(claim: Claim) -> None:
+    """A claim refused on review gives back what it counted against the person's totals."""
+    from liangxin.subsidies.models import PersonTotal
+
+    period = str((claim.decision or {}).get("limit_period") or timezone.localtime(claim.created_at).year)
+    for scope, _cap in person_total_caps(claim.rule_version.rules, claim.category):
+        PersonTotal.objects.filter(programme=claim.programme, person_hash=claim.claimant_hash, scope=scope, period=period).update(
+            amount=F("amount") - claim.amount
+        )
 
 
 def _reserve(claim: Claim, amount: Decimal, reasons: list[dict]) -> None:

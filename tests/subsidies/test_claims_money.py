@@ -147,3 +147,20 @@ def test_claims_outside_the_daily_hours_are_refused(programme, monkeypatch):
     monkeypatch.setattr(timezone, "localtime", lambda *a, **k: dt.datetime.combine(dt.date.today(), dt.time(10, 0), tzinfo=tz))
     on_time, _ = claim_submit(actor="test", programme=programme, payload=_payload(2), decide=flat_rate_decide)
     assert on_time.status == "accepted"
+
+
+def test_a_per_person_total_is_enforced_by_the_database(jinxiang):
+    from liangxin.subsidies.models import PersonTotal
+
+    programme = programme_create(actor="test", region=jinxiang, year=dt.date.today().year, name="家装测试",
+                                 starts_on=dt.date.today() - dt.timedelta(days=1), ends_on=dt.date.today() + dt.timedelta(days=1),
+                                 rules={"rate": "0.15", "cap": "500", "limit": 5, "per_person_total": "800"})
+    pool_create(actor="test", programme=programme, name="家装", allocated="10000")
+    first, _ = claim_submit(actor="test", programme=programme, payload=_payload(1, category="橱柜"), decide=flat_rate_decide)
+    second, _ = claim_submit(actor="test", programme=programme, payload=_payload(2, person=1, category="卫浴"), decide=flat_rate_decide)
+    assert first.status == "accepted"
+    assert [r["code"] for r in second.reasons] == ["per_person_total"] and "800" in second.reasons[0]["message"]
+    assert PersonTotal.objects.get().amount == Decimal("450.00")
+    # Someone else is not affected.
+    other, _ = claim_submit(actor="test", programme=programme, payload=_payload(3, category="卫浴"), decide=flat_rate_decide)
+    assert other.status == "accepted"
