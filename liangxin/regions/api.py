@@ -3,7 +3,6 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from liangxin.accounts.permissions import can_create_region, get_region_for_user
-from liangxin.core.errors import ServiceError
 from liangxin.regions.selectors import department_list, region_list_for_user
 from liangxin.regions.services import department_create, region_create
 
@@ -93,4 +92,3 @@ def create_department(request, code: str, payload: DepartmentIn):
     return Status(201, _department_out(department))
 
 
-__all__ = ["router", "ServiceError"]
