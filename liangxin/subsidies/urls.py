@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liangxin.subsidies import views
+from liangxin.subsidies import queue_views, views
 
 app_name = "subsidies"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
          name="organisation_token"),
     path("programmes/<int:programme_id>/claims/", views.claim_list, name="claims"),
     path("programmes/<int:programme_id>/statistics/", views.programme_statistics_view, name="statistics"),
+    path("programmes/<int:programme_id>/review/", queue_views.review_queue, name="review_queue"),
+    path("programmes/<int:programme_id>/batches/", queue_views.batches, name="batches"),
+    path("programmes/<int:programme_id>/batches/new/", queue_views.batch_new, name="batch_new"),
+    path("batches/<str:batch_number>/file.<str:fmt>", queue_views.batch_file, name="batch_file"),
+    path("batches/<str:batch_number>/result/", queue_views.batch_result, name="batch_result"),
     path("programmes/<int:programme_id>/claims/new/", views.claim_new, name="claim_new"),
     path("programmes/<int:programme_id>/claims/upload/", views.bulk_upload, name="bulk"),
     path("programmes/<int:programme_id>/claims/upload/template.xlsx", views.bulk_template, name="bulk_template"),

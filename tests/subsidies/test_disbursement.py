@@ -227,3 +227,40 @@ def test_programme_statistics_and_export(client, world, jinxiang):
     assert "按品类" in client.get(f"/programmes/{programme.id}/statistics/").content.decode()
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/programmes/{programme.id}/statistics/?format=xlsx").content))
     assert workbook.sheetnames == ["按日", "按品类", "按销售企业", "按状态", "资金来源", "时限"]
+
+
+def test_review_queue_and_batches_through_the_pages(client, world, jinxiang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("1")
+    programme.save(update_fields=["sample_rate"])
+    for n, category in ((1, "冰箱"), (2, "洗衣机")):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n, category=category), organisation=shop,
+                                decide=flat_rate_decide)
+        claim_route(claim=claim)
+    first, second = world["reviewers"]
+    client.force_login(first)
+    queue = client.get(f"/programmes/{programme.id}/review/", {"category": "冰箱"}).content.decode()
+    assert queue.count("/claims/") == 1
+    assert client.get(f"/programmes/{programme.id}/review/", {"older_than": "1"}).content.decode().count("/claims/") == 0
+    for claim in Claim.objects.filter(programme=programme):
+        client.post(f"/claims/{claim.number}/", {"action": "approve", "reason": "核对一致"})
+        client.force_login(second)
+        client.post(f"/claims/{claim.number}/", {"action": "approve", "reason": "复核通过"})
+        client.force_login(first)
+    assert client.post(f"/programmes/{programme.id}/batches/new/").status_code == 302
+    batch = programme.batches.get()
+    assert client.get(f"/batches/{batch.number}/file.csv").status_code == 200
+    assert client.get(f"/batches/{batch.number}/file.exe").status_code == 404
+    bad = SimpleUploadedFile("r.csv", "批次号,明细号,金额,结果,失败原因,银行流水号\nX,1,1,成功,,\n".encode())
+    page = client.post(f"/batches/{batch.number}/result/", {"file": bad}, follow=True).content.decode()
+    assert "不是" in page and Claim.objects.filter(status=ClaimStatus.PAID).count() == 0
+    good = SimpleUploadedFile("r.csv", _result_csv(batch, {}))
+    page = client.post(f"/batches/{batch.number}/result/", {"file": good}, follow=True).content.decode()
+    assert Claim.objects.filter(status=ClaimStatus.PAID).count() == 2 and "一致" in page
+    _verified()
+    leader = user_create(actor="test", username="leader-b", password="x")
+    role_grant(actor="test", user=leader, role=Role.LEADER, region=jinxiang)
+    client.force_login(leader)
+    assert client.post(f"/programmes/{programme.id}/batches/new/").status_code in (403, 404)
