@@ -54,12 +54,28 @@ def ledger_post(*, actor_label: str, kind: str, pool: BudgetPool, memo: str, mov
             entries.append((credit, source, -part))
     if sum((a for _acc, _src, a in entries), Decimal("0")) != 0:
         raise ServiceError("ledger_unbalanced", "台账凭证借贷不平", "ledger transaction does not balance")
-    transaction_row = LedgerTransaction.objects.create(kind=kind, pool=pool, claim=claim, memo=memo[:200], actor_label=actor_label[:150])
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(transaction=transaction_row, pool=pool, account=account, source=source, amount=amount)
-        for account, source, amount in entries
-    )
+    transaction_row = LedgerTransaction(kind=kind, pool=pool, claim=claim, memo=memo[:200], actor_label=actor_label[:150])
+    rows = [LedgerEntry(pool=pool, account=account, source=source, amount=amount) for account, source, amount in entries]
+    transaction_row.seal = _seal(transaction_row, rows)
+    transaction_row.save(force_insert=True)
+    for row in rows:
+        row.transaction = transaction_row
+    LedgerEntry.objects.bulk_create(rows)
     return transaction_row
+
+
+def _seal(transaction_row: LedgerTransaction, entries) -> str:
+    """HMAC over what a transaction says (not its id or time, known only after insert)."""
+    import hashlib
+    import hmac
+    import json
+
+    from django.conf import settings
+
+    lines = sorted(f"{e.pool_id}|{e.account}|{e.source}|{Decimal(e.amount).quantize(CENT)}" for e in entries)
+    message = json.dumps([transaction_row.kind, transaction_row.pool_id, transaction_row.claim_id, transaction_row.memo,
+                          transaction_row.actor_label, lines], ensure_ascii=False)
+    return hmac.new(settings.AUDIT_HMAC_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def pool_balances(pool: BudgetPool) -> dict[str, Decimal]:
@@ -91,6 +107,12 @@ def ledger_verify() -> LedgerReport:
         report.transactions += 1
         if Decimal(row["total"]).quantize(CENT) != 0:
             report.problems.append(f"凭证 #{row['transaction_id']} 借贷不平（差额 {row['total']}） transaction unbalanced")
+    entries_by_transaction: dict[int, list] = defaultdict(list)
+    for entry in LedgerEntry.objects.all().iterator(chunk_size=5000):
+        entries_by_transaction[entry.transaction_id].append(entry)
+    for transaction_row in LedgerTransaction.objects.all().iterator(chunk_size=2000):
+        if transaction_row.seal != _seal(transaction_row, entries_by_transaction.get(transaction_row.id, [])):
+            report.problems.append(f"凭证 #{transaction_row.id} 内容被篡改（封签不符） transaction #{transaction_row.id}: altered")
     orphan = LedgerTransaction.objects.filter(entries__isnull=True).values_list("id", flat=True)
     for transaction_id in orphan:
         report.problems.append(f"凭证 #{transaction_id} 没有分录 transaction without entries")

@@ -257,6 +257,9 @@ class LedgerTransaction(models.Model):
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions")
     memo = models.CharField("摘要", max_length=200)
     actor_label = models.CharField(max_length=150)
+    # HMAC of the transaction and its entries: `ledger verify` detects any edited field, not
+    # only edits that unbalance the books.
+    seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "资金台账凭证"

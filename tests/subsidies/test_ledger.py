@@ -84,3 +84,22 @@ def test_balances_are_exact_to_the_fen_whatever_the_database_sums_with(programme
             move = (LedgerAccount.AVAILABLE, LedgerAccount.RESERVED) if amount > 0 else (LedgerAccount.RESERVED, LedgerAccount.COMMITTED)
             ledger_post(actor_label="test", kind="test", pool=pool, memo="回归", moves=[(*move, abs(amount))])
     assert pool_balances(pool)[LedgerAccount.RESERVED] == Decimal("389.85")
+
+
+def test_verify_fails_when_a_ledger_memo_is_edited(programme):
+    """Edits that keep the books balanced (a memo, a funding source) are caught by the seal."""
+    from liangxin.subsidies.models import LedgerTransaction
+
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    claim_submit(actor="test", programme=programme, payload=_payload(1), decide=flat_rate_decide)
+    assert ledger_verify().ok
+    transaction_row = LedgerTransaction.objects.get(kind="claim.reserve")
+    _tamper("UPDATE subsidies_ledgertransaction SET memo = %s WHERE id = %s", ["改过的摘要", transaction_row.id])
+    assert any(f"凭证 #{transaction_row.id} 内容被篡改" in p for p in ledger_verify().problems)
+
+
+def test_verify_fails_when_an_entry_moves_to_another_source(programme):
+    pool_create(actor="test", programme=programme, name="家电", allocated="1000")
+    entry = LedgerEntry.objects.filter(account=LedgerAccount.FUNDING, source=FundingSource.CENTRAL).first()
+    _tamper("UPDATE subsidies_ledgerentry SET source = %s WHERE id = %s", [FundingSource.PROVINCIAL, entry.id])
+    assert any("内容被篡改" in p for p in ledger_verify().problems)
