@@ -6,6 +6,7 @@ import hmac
 import re
 
 from django.conf import settings
+from stdnum import luhn
 from stdnum.cn import ric
 
 from liangxin.core.errors import ServiceError
@@ -39,3 +40,22 @@ def phone_clean(value: str, *, field: str = "phone") -> str:
 
 def phone_mask(number: str) -> str:
     return f"{number[:3]}****{number[-4:]}"
+
+
+
+_BANK_ACCOUNT = re.compile(r"^\d{8,32}$")
+
+
+def bank_account_clean(value: str, *, field: str = "bank_account", personal_card: bool = False) -> str:
+    """A bank account or card number: digits only, 8–32 of them. Corporate settlement accounts
+    carry no check digit; a person's UnionPay card (62…, 16–19 digits) must pass the Luhn check."""
+    number = re.sub(r"[\s-]", "", str(value or ""))
+    if not _BANK_ACCOUNT.match(number):
+        raise ServiceError("bank_account_invalid", "银行账号无效，应为 8–32 位数字", "invalid bank account: 8–32 digits", field=field)
+    if personal_card and number.startswith("62") and 16 <= len(number) <= 19 and not luhn.is_valid(number):
+        raise ServiceError("bank_account_invalid", "银行卡号校验位不正确", "bank card number fails its check digit", field=field)
+    return number
+
+
+def bank_account_mask(number: str) -> str:
+    return f"{number[:4]} **** {number[-4:]}" if len(number) > 8 else "****"

@@ -42,6 +42,14 @@ class Claimant(Schema):
     phone: str
 
 
+class Payee(Schema):
+    """The claimant's own account, for programmes that pay claimants (cars); the holder must be the claimant."""
+
+    account: str
+    bank: str = ""
+    name: str | None = None
+
+
 class ClaimIn(Schema):
     """The claim as the rule engine reads it; the claimant's identifiers are hashed and masked on arrival."""
 
@@ -49,6 +57,7 @@ class ClaimIn(Schema):
     new_item: NewItem
     old_item: OldItem | None = None
     documents: list[str] = []
+    payee: Payee | None = None
 
 
 class Reason(Schema):
@@ -147,7 +156,7 @@ class ReviewIn(Schema):
 @router.post(
     "/claims/{number}/review",
     response={200: ClaimOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="审核申请 (review a claim: approve, reject, request_documents; programme staff). Two people above the programme's threshold.",
+    summary="受理/审核申请 (accept, approve, reject, request_documents; programme staff). Two people above the programme's threshold.",
 )
 def review_claim(request, number: str, payload: ReviewIn):
     from liangxin.accounts.permissions import can_view_region

@@ -34,15 +34,16 @@ from liangxin.subsidies.rules.schema import RuleSet
 from liangxin.subsidies.selectors import current_rules, documents_for
 
 HEADERS = ["申请人姓名", "身份证号", "手机号", "品类", "品牌", "型号", "序列号/IMEI/VIN", "标价", "优惠金额", "成交价",
-           "能效等级", "发票号码", "旧品类型", "旧品编号", "材料"]
+           "能效等级", "发票号码", "旧品类型", "旧品编号", "材料", "收款账号", "开户行"]
 REQUIRED_HEADERS = ["申请人姓名", "身份证号", "手机号", "品类"]
-TEXT_COLUMNS = {"身份证号", "手机号", "序列号/IMEI/VIN", "发票号码", "旧品编号"}
+TEXT_COLUMNS = {"身份证号", "手机号", "序列号/IMEI/VIN", "发票号码", "旧品编号", "收款账号"}
 HELP = {
     "申请人姓名": "必填", "身份证号": "必填，18 位（单元格为文本格式，以免末位 X 或精度丢失）", "手机号": "必填，11 位手机号",
     "品类": "必填，须为本活动的品类（见下）", "品牌": "选填", "型号": "选填", "序列号/IMEI/VIN": "新品唯一编号，同一编号只能补贴一次",
     "标价": "标价或成交价至少填一项，单位元", "优惠金额": "生产、销售、运营商等各项优惠合计（元）",
     "成交价": "扣除各项优惠后的价格（元）；填写后以此为准", "能效等级": "1–5 的整数，家电类按要求填写",
     "发票号码": "同一发票只能补贴一次", "旧品类型": "交旧时填写", "旧品编号": "交旧时填写，回收证明编号等",
+    "收款账号": "补贴拨付至申请人本人账户的活动（如汽车）必填，户名须为申请人", "开户行": "选填，收款账号的开户银行",
     "材料": "已提供的材料，填材料名称或代码，多项用顿号或逗号分隔",
 }
 MAX_ROWS = 5000
@@ -274,6 +275,8 @@ def row_payload(cells: dict, rs: RuleSet | None) -> tuple[dict | None, list[str]
         new_item["efficiency_grade"] = grade_value
     payload = {"claimant": {"name": name, "id_card": id_card, "phone": phone}, "new_item": new_item,
                "documents": sorted(set(documents))}
+    if cells.get("收款账号"):
+        payload["payee"] = {"name": name, "account": cells["收款账号"], "bank": cells.get("开户行", "")}
     if cells.get("旧品类型") or cells.get("旧品编号"):
         payload["old_item"] = {"kind": cells.get("旧品类型", ""), "identifier": cells.get("旧品编号", "")}
     return payload, []

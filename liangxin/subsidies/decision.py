@@ -14,13 +14,15 @@ def decide(rules: dict, payload: dict, usage: dict) -> dict:
 
 
 def usage_for(programme: Programme, person_hash: str, payload: dict) -> dict:
-    """Counts and sums of the person's accepted claims in this programme, for the engine's
-    limit checks (the slot table enforces the count limits again in the database)."""
+    """Counts and sums of the person's claims in this programme, for the engine's limit checks
+    (the slot table enforces the count limits again in the database). Every claim that was not
+    refused counts: submitted, accepted, approved and paid ones, and returned ones too, since a
+    return leaves the quota used."""
     version = programme.rule_versions.order_by("-version").first()
     rule_set = RuleSet.model_validate(version.rules)
     records = [
         {"category": c["category"], "date": timezone.localtime(c["created_at"]).date(), "amount": c["amount"]}
-        for c in Claim.objects.filter(programme=programme, claimant_hash=person_hash, status=ClaimStatus.ACCEPTED).values(
+        for c in Claim.objects.filter(programme=programme, claimant_hash=person_hash).exclude(status=ClaimStatus.REJECTED).values(
             "category", "created_at", "amount"
         )
     ]

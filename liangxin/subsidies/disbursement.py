@@ -21,13 +21,18 @@ from liangxin.subsidies.models import (
     Claim,
     ClaimStatus,
     LedgerAccount,
+    PayeeKind,
     PaymentBatch,
     PaymentItem,
+    PaymentStatus,
+    PaymentTransfer,
     Programme,
 )
 
-PAYMENT_HEADERS = ["批次号", "明细号", "申请编号", "收款人", "收款账号", "开户行", "金额"]
+PAYMENT_HEADERS = ["批次号", "明细号", "收款人", "收款账号", "开户行", "金额", "申请笔数", "附言"]
+DETAIL_HEADERS = ["批次号", "明细号", "申请编号", "品类", "补贴金额"]
 RESULT_HEADERS = ["批次号", "明细号", "金额", "结果", "失败原因", "银行流水号"]
+CENT = Decimal("0.01")
 
 
 class BankFileInvalid(ServiceError):
@@ -37,15 +42,20 @@ class BankFileInvalid(ServiceError):
 
 
 def payee_of(claim: Claim) -> tuple[str, str, str]:
-    """Who receives the money: the account given with the claim (cars: the consumer), else the
-    seller that already gave the discount at the till."""
-    payee = claim.facts.get("payee") or {}
-    if payee.get("account"):
-        return payee.get("name") or claim.claimant_name, str(payee["account"]), payee.get("bank", "")
+    """Who receives the money (收款方): the claimant's own account when the programme pays
+    claimants (cars), else the seller that already gave the discount at the till."""
+    if claim.programme.payee_kind == PayeeKind.CLAIMANT:
+        payee = claim.facts.get("payee") or {}
+        if payee.get("account"):
+            return payee.get("name") or claim.claimant_name, str(payee["account"]), payee.get("bank", "")
+        raise ServiceError("payee_missing", f"申请 {claim.number} 未填写申请人收款账户",
+                           f"claim {claim.number} has no claimant bank account", field="payee.account")
     organisation = claim.organisation
     if organisation is not None and organisation.bank_account:
         return organisation.name, organisation.bank_account, organisation.bank_name
-    raise ServiceError("payee_missing", f"申请 {claim.number} 没有收款账户", f"claim {claim.number} has no payee account")
+    who = organisation.name if organisation is not None else "（无销售企业）"
+    raise ServiceError("payee_missing", f"申请 {claim.number} 的销售企业“{who}”没有结算账号",
+                       f"claim {claim.number}: the seller has no settlement account", field="bank_account")
 
 
 def _checksum(batch_number: str, lines: list[tuple]) -> str:
@@ -55,39 +65,76 @@ def _checksum(batch_number: str, lines: list[tuple]) -> str:
     return digest.hexdigest()
 
 
+def _transfer_lines(transfers) -> list[tuple]:
+    """What the checksum covers: each transfer as the bank sees it."""
+    return [(t.line, t.payee_name, t.payee_account, f"{t.amount:.2f}", t.claim_count) for t in transfers]
+
+
+def _memo(batch_number: str, line: int, count: int) -> str:
+    return f"以旧换新补贴 {batch_number}-{line} 共{count}笔"
+
+
 @transaction.atomic
 def batch_create(*, actor, programme: Programme) -> PaymentBatch:
-    """Put every approved, unpaid claim of the programme into a new batch."""
+    """Put every approved, unpaid claim of the programme into a new batch, one transfer per
+    payee: a seller who gave 300 instant discounts gets one transfer of their sum."""
     claims = list(
         Claim.objects.select_for_update(of=("self",)).filter(programme=programme, status=ClaimStatus.APPROVED)
-        .select_related("organisation").order_by("id")
+        .select_related("organisation", "programme").order_by("id")
     )
     if not claims:
         raise ServiceError("batch_empty", "没有待拨付的已核定申请", "no approved claims to pay")
+    groups: dict[tuple[str, str], dict] = {}
+    problems = []
+    for claim in claims:
+        try:
+            name, account, bank = payee_of(claim)
+        except ServiceError as exc:
+            problems.append(exc.message)
+            continue
+        group = groups.setdefault((account, name), {"bank": bank, "claims": []})
+        group["claims"].append(claim)
+    if problems:
+        # A batch that silently skips claims would leave them unpaid with nobody told.
+        raise ServiceError("payee_missing", "以下申请无法拨付，请先补全收款账户：" + "；".join(problems[:20])
+                           + (f" 等 {len(problems)} 笔" if len(problems) > 20 else ""),
+                           f"{len(problems)} claim(s) have no payee account")
     number = f"PB{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
-    rows = []
-    for line, claim in enumerate(claims, start=1):
-        name, account, bank = payee_of(claim)
-        rows.append((line, claim, name, account, bank))
-    total = sum((c.amount for _l, c, *_ in rows), Decimal("0"))
-    checksum = _checksum(number, [(line, c.number, name, account, f"{c.amount:.2f}") for line, c, name, account, _b in rows])
-    batch = PaymentBatch.objects.create(programme=programme, number=number, total=total, item_count=len(rows),
-                                        checksum=checksum, created_by_label=str(actor))
-    PaymentItem.objects.bulk_create(
-        PaymentItem(batch=batch, line=line, claim=claim, payee_name=name, payee_account=account, payee_bank=bank, amount=claim.amount)
-        for line, claim, name, account, bank in rows
-    )
+    total = sum((c.amount for c in claims), Decimal("0"))
+    batch = PaymentBatch.objects.create(programme=programme, number=number, total=total, item_count=len(claims),
+                                        transfer_count=len(groups), checksum="", created_by_label=str(actor))
+    transfers, claim_line = [], 0
+    # Largest payees first: the file reads like the bank's own payment lists.
+    ordered = sorted(groups.items(), key=lambda kv: (-sum(c.amount for c in kv[1]["claims"]), kv[0]))
+    for line, ((account, name), group) in enumerate(ordered, start=1):
+        members = group["claims"]
+        transfer = PaymentTransfer.objects.create(
+            batch=batch, line=line, payee_name=name, payee_account=account, payee_bank=group["bank"],
+            amount=sum((c.amount for c in members), Decimal("0")), claim_count=len(members),
+        )
+        transfers.append(transfer)
+        items = []
+        for claim in members:
+            claim_line += 1
+            items.append(PaymentItem(batch=batch, transfer=transfer, line=claim_line, claim=claim, payee_name=name,
+                                     payee_account=account, payee_bank=group["bank"], amount=claim.amount))
+        PaymentItem.objects.bulk_create(items)
+    batch.checksum = _checksum(number, _transfer_lines(transfers))
+    batch.save(update_fields=["checksum"])
     Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=ClaimStatus.IN_PAYMENT)
     audit_record(actor=actor, action="batch.create", instance=batch, region=programme.region,
-                 after={"number": number, "total": total, "items": len(rows), "checksum": checksum})
+                 after={"number": number, "total": total, "claims": len(claims), "transfers": len(transfers),
+                        "checksum": batch.checksum})
     return batch
 
 
 def payment_file(batch: PaymentBatch, fmt: str = "xlsx") -> bytes:
-    """The file for the bank: one line per payment, then the total and the batch checksum."""
-    items = list(batch.items.select_related("claim").order_by("line"))
-    lines = [[batch.number, i.line, i.claim.number, i.payee_name, i.payee_account, i.payee_bank, f"{i.amount:.2f}"] for i in items]
-    footer = [["合计", "", "", "", "", f"{len(items)} 笔", f"{batch.total:.2f}"], ["校验码", batch.checksum]]
+    """The file for the bank: one line per transfer, then the total and the batch checksum. The
+    .xlsx also lists each transfer's claims on a second sheet, for the payee's reconciliation."""
+    transfers = list(batch.transfers.order_by("line"))
+    lines = [[batch.number, t.line, t.payee_name, t.payee_account, t.payee_bank, f"{t.amount:.2f}", t.claim_count,
+              _memo(batch.number, t.line, t.claim_count)] for t in transfers]
+    footer = [["合计", "", f"{len(transfers)} 笔", "", "", f"{batch.total:.2f}", batch.item_count, ""], ["校验码", batch.checksum]]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -101,19 +148,38 @@ def payment_file(batch: PaymentBatch, fmt: str = "xlsx") -> bytes:
     for row in lines + footer:
         # Account numbers as text: Excel would turn 19 digits into 6.2E+18.
         sheet.append([str(v) for v in row])
+    detail = workbook.create_sheet("申请明细")
+    detail.append(DETAIL_HEADERS)
+    for item in batch.items.select_related("transfer", "claim").order_by("transfer__line", "line"):
+        detail.append([batch.number, str(item.transfer.line), item.claim.number, item.claim.category, f"{item.amount:.2f}"])
+    for column, width in zip("ABCDEFGH", (20, 8, 28, 24, 24, 14, 10, 36), strict=True):
+        sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def payment_file_read(data: bytes, fmt: str) -> dict:
-    """Read a payment file back (for the round trip and for checking a file before sending)."""
+    """Read a payment file back (for the round trip and for checking a file before sending):
+    the checksum over the transfers, and in an .xlsx that each transfer's claims add up to it."""
     rows = _rows(data, fmt)
     items = [r for r in rows[1:] if r and r[0] not in ("合计", "校验码")]
     checksum = next((r[1] for r in rows if r and r[0] == "校验码"), "")
     batch_number = items[0][0] if items else ""
-    recomputed = _checksum(batch_number, [(int(r[1]), r[2], r[3], r[4], r[6]) for r in items])
-    return {"batch": batch_number, "items": items, "checksum": checksum, "checksum_ok": recomputed == checksum}
+    recomputed = _checksum(batch_number, [(int(r[1]), r[2], r[3], r[5], int(r[6])) for r in items])
+    out = {"batch": batch_number, "items": items, "checksum": checksum, "checksum_ok": recomputed == checksum}
+    if fmt != "csv":
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        if "申请明细" in workbook.sheetnames:
+            sums: dict[str, Decimal] = {}
+            claims = 0
+            for row in list(workbook["申请明细"].iter_rows(values_only=True))[1:]:
+                if row and row[0]:
+                    sums[str(row[1])] = sums.get(str(row[1]), Decimal("0")) + Decimal(str(row[4]))
+                    claims += 1
+            out["claims"] = claims
+            out["details_ok"] = all(sums.get(str(r[1])) == Decimal(r[5]) for r in items) and len(sums) == len(items)
+    return out
 
 
 def _rows(data: bytes, fmt: str) -> list[list[str]]:
@@ -137,7 +203,7 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
     rows = _rows(data, fmt)
     if not rows or [c for c in rows[0][: len(RESULT_HEADERS)]] != RESULT_HEADERS:
         raise ServiceError("bank_file_template", "回盘文件表头应为：" + "、".join(RESULT_HEADERS), "unexpected header row")
-    items = {i.line: i for i in batch.items.select_for_update(of=("self",)).select_related("claim__pool")}
+    transfers = {t.line: t for t in batch.transfers.select_for_update(of=("self",))}
     errors, results, seen = [], [], set()
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
@@ -149,7 +215,7 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
             continue
         try:
             line = int(row[1])
-            item = items[line]
+            transfer = transfers[line]
         except (ValueError, KeyError):
             errors.append(f"{place}：明细号“{row[1]}”不在本批次中")
             continue
@@ -160,56 +226,73 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
             amount = Decimal(row[2])
         except InvalidOperation:
             amount = None
-        if amount != item.amount:
-            errors.append(f"{place}：金额“{row[2]}”与付款文件的 {item.amount:.2f} 不符")
+        if amount != transfer.amount:
+            errors.append(f"{place}：金额“{row[2]}”与付款文件的 {transfer.amount:.2f} 不符")
         outcome = {"成功": "paid", "失败": "failed"}.get(row[3])
         if outcome is None:
             errors.append(f"{place}：结果应为“成功”或“失败”，实为“{row[3]}”")
         elif outcome == "failed" and not row[4]:
             errors.append(f"{place}：失败的明细须写明失败原因")
-        results.append((item, outcome, row[4], row[5]))
-    missing = sorted(set(items) - seen)
+        elif outcome == "paid" and not row[5]:
+            errors.append(f"{place}：成功的明细须有银行流水号")
+        results.append((transfer, outcome, row[4], row[5]))
+    missing = sorted(set(transfers) - seen)
     if missing:
         errors.append("缺少明细号 " + "、".join(str(n) for n in missing) + " 的结果")
     if errors:
         raise BankFileInvalid(errors)
-    paid = failed = 0
-    for item, outcome, reason, reference in results:
-        claim = item.claim
-        item.status, item.failure_reason, item.bank_reference = outcome, reason[:200], reference[:64]
-        item.save(update_fields=["status", "failure_reason", "bank_reference"])
+    now = timezone.now()
+    paid = failed = paid_claims = failed_claims = 0
+    for transfer, outcome, reason, reference in results:
+        transfer.status, transfer.failure_reason, transfer.bank_reference = outcome, reason[:200], reference[:64]
+        transfer.save(update_fields=["status", "failure_reason", "bank_reference"])
+        items = list(transfer.items.select_for_update(of=("self",)).select_related("claim__pool"))
+        PaymentItem.objects.filter(transfer=transfer).update(status=outcome, failure_reason=reason[:200], bank_reference=reference[:64])
         if outcome == "paid":
             paid += 1
-            claim.status = ClaimStatus.PAID
-            BudgetPool.objects.filter(pk=claim.pool_id).update(reserved=F("reserved") - claim.amount, paid=F("paid") + claim.amount)
-            ledger_post(actor_label=str(actor), kind="claim.pay", pool=claim.pool, claim=claim,
-                        memo=f"申请 {claim.number} 拨付 {claim.amount} 元（{batch.number} #{item.line}）",
-                        moves=[(LedgerAccount.COMMITTED, LedgerAccount.PAID, claim.amount)])
+            paid_claims += len(items)
         else:
             failed += 1
-            claim.status = ClaimStatus.APPROVED  # back in the queue for the next batch
-        claim.save(update_fields=["status"])
-    batch.status, batch.closed_at = PaymentBatch.Status.CLOSED, timezone.now()
+            failed_claims += len(items)
+        for item in items:
+            claim = item.claim
+            if outcome == "paid":
+                claim.status, claim.paid_at = ClaimStatus.PAID, now
+                BudgetPool.objects.filter(pk=claim.pool_id).update(reserved=F("reserved") - claim.amount, paid=F("paid") + claim.amount)
+                ledger_post(actor_label=str(actor), kind="claim.pay", pool=claim.pool, claim=claim,
+                            memo=f"申请 {claim.number} 拨付 {claim.amount} 元（{batch.number} #{transfer.line}）",
+                            moves=[(LedgerAccount.COMMITTED, LedgerAccount.PAID, claim.amount)])
+            else:
+                claim.status = ClaimStatus.APPROVED  # back in the queue for the next batch
+            claim.save(update_fields=["status", "paid_at"])
+    batch.status, batch.closed_at = PaymentBatch.Status.CLOSED, now
     batch.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action="batch.close", instance=batch, region=batch.programme.region,
-                 after={"paid": paid, "failed": failed})
-    return {"paid": paid, "failed": failed}
+                 after={"paid": paid, "failed": failed, "paid_claims": paid_claims, "failed_claims": failed_claims})
+    return {"paid": paid, "failed": failed, "paid_claims": paid_claims, "failed_claims": failed_claims}
 
 
 def reconciliation(programme: Programme) -> list[dict]:
-    """Each batch's total against the ledger's payments for its lines."""
+    """Each batch three ways (对账): what the bank confirmed per transfer, what the claim lines
+    inside those transfers add up to, and the ledger's payments for those claims."""
     from django.db.models import Sum
 
     from liangxin.subsidies.models import LedgerEntry
 
+    def total(queryset, field="amount") -> Decimal:
+        return Decimal(queryset.aggregate(total=Sum(field))["total"] or 0).quantize(CENT)
+
     out = []
     for batch in programme.batches.order_by("created_at"):
-        paid_items = batch.items.filter(status=PaymentItem.Status.PAID)
-        paid_total = paid_items.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-        ledger_total = LedgerEntry.objects.filter(
+        bank_paid = total(batch.transfers.filter(status=PaymentStatus.PAID))
+        failed = total(batch.transfers.filter(status=PaymentStatus.FAILED))
+        paid_items = batch.items.filter(status=PaymentStatus.PAID)
+        claims_paid = total(paid_items)
+        ledger_paid = total(LedgerEntry.objects.filter(
             transaction__kind="claim.pay", transaction__claim__payments__in=paid_items, account=LedgerAccount.PAID
-        ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-        paid_total, ledger_total = Decimal(paid_total).quantize(Decimal("0.01")), Decimal(ledger_total).quantize(Decimal("0.01"))
-        out.append({"batch": batch.number, "total": batch.total, "paid": paid_total, "ledger_paid": ledger_total,
-                    "matches": paid_total == ledger_total})
+        ))
+        closed = batch.status == PaymentBatch.Status.CLOSED
+        out.append({"batch": batch.number, "total": batch.total, "transfers": batch.transfer_count, "claims": batch.item_count,
+                    "bank_paid": bank_paid, "failed": failed, "paid": claims_paid, "ledger_paid": ledger_paid, "closed": closed,
+                    "matches": bank_paid == claims_paid == ledger_paid and (not closed or bank_paid + failed == batch.total)})
     return out

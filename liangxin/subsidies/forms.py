@@ -1,10 +1,11 @@
 import datetime as dt
 import json
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liangxin.subsidies.models import FundingSource, Organisation
+from liangxin.subsidies.models import FundingSource, Organisation, PayeeKind
 from liangxin.subsidies.rules.templates import TEMPLATES, template_get
 
 INPUT = {"class": "input"}
@@ -123,6 +124,50 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("经营主体名称"), max_length=100, widget=forms.TextInput(attrs=INPUT))
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, widget=forms.TextInput(attrs=INPUT))
     kind = forms.ChoiceField(label=_("类型"), choices=Organisation.Kind.choices)
+    bank_name = forms.CharField(label=_("开户行"), max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))
+    bank_account = forms.CharField(label=_("结算账号（补贴拨付至此）"), max_length=40, required=False,
+                                   widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off", "inputmode": "numeric"}))
+
+
+class OrganisationAccountForm(forms.Form):
+    bank_name = forms.CharField(label=_("开户行"), max_length=100, widget=forms.TextInput(attrs=INPUT))
+    bank_account = forms.CharField(label=_("结算账号"), max_length=40,
+                                   widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off", "inputmode": "numeric"}))
+    reason = forms.CharField(label=_("变更原因"), max_length=200, widget=forms.TextInput(attrs=INPUT))
+
+
+class ProgrammeSettingsForm(forms.Form):
+    """Review and payment settings (审核与拨付设置). The sampling rate is entered in percent."""
+
+    is_open = forms.BooleanField(label=_("受理中"), required=False)
+    sample_percent = forms.DecimalField(label=_("抽查比例（%）"), min_value=0, max_value=100, max_digits=5, decimal_places=1,
+                                        widget=forms.NumberInput(attrs={**INPUT, "step": "0.1"}))
+    second_approval_above = forms.DecimalField(label=_("超过此金额需双人审核（元，留空为不需要）"), required=False, min_value=0,
+                                               max_digits=12, decimal_places=2, widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}))
+    payee_kind = forms.ChoiceField(label=_("补贴拨付给"), choices=PayeeKind.choices)
+    manual_acceptance = forms.BooleanField(label=_("申请需工作人员受理（否则提交即受理）"), required=False)
+    sla_accept_days = forms.IntegerField(label=_("受理时限（天）"), min_value=1, max_value=365, widget=forms.NumberInput(attrs=INPUT))
+    sla_review_days = forms.IntegerField(label=_("审核时限（天）"), min_value=1, max_value=365, widget=forms.NumberInput(attrs=INPUT))
+    sla_pay_days = forms.IntegerField(label=_("拨付时限（天）"), min_value=1, max_value=365, widget=forms.NumberInput(attrs=INPUT))
+    daily_opens_at = forms.TimeField(label=_("每日受理开始（留空为全天）"), required=False,
+                                     widget=forms.TimeInput(attrs={"type": "time", "class": "input"}))
+    daily_closes_at = forms.TimeField(label=_("每日受理结束"), required=False,
+                                      widget=forms.TimeInput(attrs={"type": "time", "class": "input"}))
+
+    FIELD_OF = {"sample_rate": "sample_percent"}
+
+    @classmethod
+    def for_programme(cls, programme, data=None):
+        initial = {name: getattr(programme, name) for name in (
+            "is_open", "second_approval_above", "payee_kind", "manual_acceptance", "sla_accept_days", "sla_review_days",
+            "sla_pay_days", "daily_opens_at", "daily_closes_at")}
+        initial["sample_percent"] = (programme.sample_rate * 100).quantize(Decimal("0.1"))
+        return cls(data, initial=initial)
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["sample_rate"] = (data.pop("sample_percent") / 100).quantize(Decimal("0.001"))
+        return data
 
 
 class ClaimForm(forms.Form):
@@ -148,13 +193,22 @@ class ClaimForm(forms.Form):
     old_kind = forms.CharField(label=_("旧品类型"), max_length=40, required=False, widget=forms.TextInput(attrs=INPUT))
     old_identifier = forms.CharField(label=_("旧品编号/回收证明编号"), max_length=60, required=False, widget=forms.TextInput(attrs=INPUT))
     documents = forms.MultipleChoiceField(label=_("已提供材料"), required=False, widget=forms.CheckboxSelectMultiple)
+    payee_account = forms.CharField(label=_("收款账号（申请人本人）"), max_length=40, required=False,
+                                    widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off", "inputmode": "numeric"}))
+    payee_bank = forms.CharField(label=_("开户行"), max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))
 
-    FIELD_OF = {"claimant.id_card": "id_card", "claimant.phone": "phone", "claimant.name": "name"}
+    FIELD_OF = {"claimant.id_card": "id_card", "claimant.phone": "phone", "claimant.name": "name",
+                "payee.account": "payee_account", "payee.name": "payee_account"}
 
-    def __init__(self, *args, categories=(), documents=(), **kwargs):
+    def __init__(self, *args, categories=(), documents=(), pays_claimant=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c, c) for c in categories]
         self.fields["documents"].choices = list(documents)
+        if pays_claimant:
+            self.fields["payee_account"].required = True
+        else:
+            # The seller is paid: no claimant account is asked for, so none is kept.
+            del self.fields["payee_account"], self.fields["payee_bank"]
 
     def clean(self):
         data = super().clean()
@@ -183,6 +237,8 @@ class ClaimForm(forms.Form):
         }
         if d["old_kind"].strip() or d["old_identifier"].strip():
             payload["old_item"] = {"kind": d["old_kind"].strip(), "identifier": d["old_identifier"].strip()}
+        if d.get("payee_account"):
+            payload["payee"] = {"name": d["name"].strip(), "account": d["payee_account"].strip(), "bank": d.get("payee_bank", "").strip()}
         return payload
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, F, Q, Sum
 
 from liangxin.core.errors import ServiceError
 from liangxin.subsidies.models import (
@@ -154,7 +154,20 @@ def ledger_verify() -> LedgerReport:
     )
     for claim_id in set(payments) - paid_or_clawed:
         report.problems.append(f"申请 #{claim_id} 未标记已拨付却有拨付凭证 payment for an unpaid claim")
-    holding = (ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED,
+    from liangxin.subsidies.models import PaymentTransfer
+
+    # A transfer is the bank's unit; its claim lines must add up to it and share its outcome.
+    for transfer in PaymentTransfer.objects.select_related("batch").annotate(
+        lines_total=Sum("items__amount"), lines=Count("items"), lines_other=Count("items", filter=~Q(items__status=F("status")))
+    ):
+        if Decimal(transfer.lines_total or 0).quantize(CENT) != transfer.amount or transfer.lines != transfer.claim_count:
+            report.problems.append(
+                f"付款笔 {transfer} 金额 {transfer.amount}（{transfer.claim_count} 笔）与其申请明细合计 "
+                f"{Decimal(transfer.lines_total or 0).quantize(CENT)}（{transfer.lines} 笔）不符 transfer differs from its claims"
+            )
+        if transfer.lines_other:
+            report.problems.append(f"付款笔 {transfer} 有 {transfer.lines_other} 笔申请明细的结果与之不同 transfer outcome differs")
+    holding = (ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS, ClaimStatus.APPROVED,
                ClaimStatus.IN_PAYMENT, ClaimStatus.PAID)
     for claim in Claim.objects.filter(status__in=holding).only("id", "number"):
         if reservations.get(claim.id, 0) != 1:

@@ -13,6 +13,11 @@ def _new_seed() -> str:
     return secrets.token_hex(16)
 
 
+class PayeeKind(models.TextChoices):
+    SELLER = "seller", "销售企业（已在售价中直接减免）"
+    CLAIMANT = "claimant", "申请人本人账户"
+
+
 class Programme(models.Model):
     """A subsidy programme of a region and year (e.g. 2025年金乡县家电以旧换新)."""
 
@@ -33,6 +38,15 @@ class Programme(models.Model):
     sample_rate = models.DecimalField("抽查比例", max_digits=4, decimal_places=3, default=Decimal("0.05"))
     sample_seed = models.CharField("抽查种子", max_length=32, default=_new_seed)
     second_approval_above = models.DecimalField("需双人审核的金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    # Who is paid (收款方): the seller that already gave the discount at the till (appliances,
+    # digital), or the claimant's own account (cars), which each claim must then carry.
+    payee_kind = models.CharField("收款方", max_length=10, choices=PayeeKind.choices, default=PayeeKind.SELLER)
+    # Claims a consumer files with documents (cars) wait for staff to accept them (受理); claims a
+    # seller files at the till are accepted on arrival.
+    manual_acceptance = models.BooleanField("需人工受理", default=False)
+    # Time limits (办理时限), in calendar days counted from the claim's submission, as the 2026 car
+    # rules state them: accepted within 3, decided within 15, paid within 30.
+    sla_accept_days = models.PositiveSmallIntegerField("受理时限（天）", default=3)
     sla_review_days = models.PositiveSmallIntegerField("审核时限（天）", default=15)
     sla_pay_days = models.PositiveSmallIntegerField("拨付时限（天）", default=30)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,6 +57,11 @@ class Programme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "year", "name"], name="programme_name_unique_in_region_year"),
             models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="programme_window_ordered"),
+            models.CheckConstraint(condition=Q(sample_rate__gte=0, sample_rate__lte=1), name="programme_sample_rate_is_a_share"),
+            models.CheckConstraint(
+                condition=Q(sla_accept_days__lte=F("sla_review_days"), sla_review_days__lte=F("sla_pay_days")),
+                name="programme_time_limits_ordered",
+            ),
             models.CheckConstraint(
                 condition=Q(daily_opens_at__isnull=True, daily_closes_at__isnull=True)
                 | Q(daily_opens_at__lt=F("daily_closes_at")),
@@ -139,6 +158,7 @@ class Organisation(models.Model):
 
 
 class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交，待受理"
     ACCEPTED = "accepted", "已受理，额度已预占"
     IN_REVIEW = "in_review", "待人工审核"
     NEEDS_DOCUMENTS = "needs_documents", "退回补充材料"
@@ -179,6 +199,9 @@ class Claim(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The time limits are measured on these: submitted (created_at) → accepted → decided → paid.
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    paid_at = models.DateTimeField("拨付时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "补贴申请"
@@ -291,6 +314,7 @@ class ClaimReview(models.Model):
     """One review step on a claim, with its reason (审核记录). Append-only history."""
 
     class Action(models.TextChoices):
+        ACCEPT = "accept", "受理"
         AUTO_APPROVE = "auto_approve", "自动核定"
         QUEUE = "queue", "转人工审核"
         FIRST_APPROVE = "first_approve", "初审通过"
@@ -324,7 +348,8 @@ class PaymentBatch(models.Model):
     number = models.CharField("批次号", max_length=24, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.EXPORTED)
     total = models.DecimalField("合计金额", max_digits=14, decimal_places=2)
-    item_count = models.PositiveIntegerField("笔数")
+    item_count = models.PositiveIntegerField("申请笔数")
+    transfer_count = models.PositiveIntegerField("付款笔数", default=0)
     checksum = models.CharField("校验码", max_length=64)
     created_by_label = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -338,20 +363,56 @@ class PaymentBatch(models.Model):
         return self.number
 
 
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "待回盘"
+    PAID = "paid", "成功"
+    FAILED = "failed", "失败"
+
+
+class PaymentTransfer(models.Model):
+    """One transfer in a payment file (付款笔): every claim of the batch owed to the same payee
+    account is paid in a single transfer, and the bank answers per transfer."""
+
+    Status = PaymentStatus
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="transfers")
+    line = models.PositiveIntegerField("明细号")
+    payee_name = models.CharField("收款人", max_length=100)
+    payee_account = models.CharField("收款账号", max_length=40)
+    payee_bank = models.CharField("开户行", max_length=100, blank=True)
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
+    claim_count = models.PositiveIntegerField("申请笔数")
+    status = models.CharField(max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    bank_reference = models.CharField("银行流水号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "付款笔"
+        ordering = ["batch", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="payment_transfer_line_unique"),
+            models.UniqueConstraint(fields=["batch", "payee_account", "payee_name"], name="payment_transfer_one_per_payee"),
+            models.CheckConstraint(condition=Q(amount__gt=0, claim_count__gt=0), name="payment_transfer_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} #{self.line}"
+
+
 class PaymentItem(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "待回盘"
-        PAID = "paid", "成功"
-        FAILED = "failed", "失败"
+    """One claim inside a transfer (拨付明细); it shares the transfer's outcome."""
+
+    Status = PaymentStatus
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="items")
-    line = models.PositiveIntegerField("明细号")
+    transfer = models.ForeignKey(PaymentTransfer, on_delete=models.PROTECT, related_name="items")
+    line = models.PositiveIntegerField("申请序号")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
     payee_name = models.CharField("收款人", max_length=100)
     payee_account = models.CharField("收款账号", max_length=40)
     payee_bank = models.CharField("开户行", max_length=100, blank=True)
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=8, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     failure_reason = models.CharField("失败原因", max_length=200, blank=True)
     bank_reference = models.CharField("银行流水号", max_length=64, blank=True)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,8 +21,9 @@ from liangxin.subsidies.disbursement import (
     payment_file,
     reconciliation,
 )
-from liangxin.subsidies.models import Claim, ClaimStatus, PaymentBatch
-from liangxin.subsidies.permissions import get_programme_for_user
+from liangxin.subsidies.models import Claim, ClaimStatus, PaymentBatch, PaymentItem
+from liangxin.subsidies.permissions import can_edit_subsidies, get_programme_for_user
+from liangxin.subsidies.time_limits import limit_days, overdue_q, waiting_q
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -33,14 +35,17 @@ def _decimal(value: str | None) -> Decimal | None:
 
 @login_required
 def review_queue(request, programme_id: int):
-    """Claims waiting for a person (抽查 or flagged), filterable; those past the SLA are marked."""
+    """Claims waiting for a person: to be accepted (待受理) or reviewed (待审核: 抽查 or
+    flagged), filterable; claims past their time limit are marked and counted."""
     programme = get_programme_for_user(request.user, programme_id)
-    claims = (
-        Claim.objects.filter(programme=programme, status__in=[ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS])
-        .select_related("organisation", "first_approved_by")
-        .order_by("created_at")
-    )
     q = request.GET
+    stage = q.get("stage") if q.get("stage") in ("accept", "review") else "review"
+    all_waiting = Claim.objects.filter(programme=programme).filter(waiting_q(stage))
+    if stage == "review":
+        # Clean claims pass through ACCEPTED for an instant on their way to approval; the
+        # queue is for those a person must decide.
+        all_waiting = all_waiting.exclude(status=ClaimStatus.ACCEPTED)
+    claims = all_waiting.select_related("organisation", "first_approved_by").order_by("created_at")
     if q.get("category"):
         claims = claims.filter(category=q["category"])
     if q.get("organisation", "").isdigit():
@@ -55,14 +60,26 @@ def review_queue(request, programme_id: int):
         claims = claims.filter(sampled=True)
     elif q.get("flag") == "flagged":
         claims = claims.filter(flagged=True)
-    limit = timezone.now() - dt.timedelta(days=programme.sla_review_days)
+    if q.get("overdue") == "1":
+        claims = claims.filter(overdue_q(programme, stage))
+    now = timezone.now()
+    days = limit_days(programme, stage)
     rows = list(claims[:500])
     for claim in rows:
-        claim.overdue = claim.created_at < limit
+        claim.due = claim.created_at + dt.timedelta(days=days)
+        claim.overdue = now > claim.due
+        claim.days_left = (claim.due - now).days
     context = {
-        "programme": programme, "region": programme.region, "claims": rows, "query": q,
-        "overdue_count": sum(c.overdue for c in rows),
-        "categories": sorted({c.category for c in Claim.objects.filter(programme=programme).only("category")}),
+        "programme": programme, "region": programme.region, "claims": rows, "query": q, "stage": stage, "limit_days": days,
+        "shown": len(rows), "total": claims.count(),
+        "counts": {
+            name: {"waiting": Claim.objects.filter(programme=programme).filter(waiting_q(name)).exclude(
+                       status=ClaimStatus.ACCEPTED).count(),
+                   "overdue": Claim.objects.filter(programme=programme).filter(overdue_q(programme, name, now)).count()}
+            for name in ("accept", "review")
+        },
+        "overdue_count": all_waiting.filter(overdue_q(programme, stage, now)).count(),
+        "categories": list(Claim.objects.filter(programme=programme).order_by("category").values_list("category", flat=True).distinct()),
         "organisations": programme.region.organisations.order_by("name"),
     }
     return render(request, "subsidies/review_queue.html", context)
@@ -89,7 +106,9 @@ def batch_new(request, programme_id: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已生成拨付批次 %(n)s") % {"n": batch.number})
+        messages.success(request, _("已生成拨付批次 %(n)s：%(t)s 笔付款，含 %(c)s 笔申请") % {
+            "n": batch.number, "t": batch.transfer_count, "c": batch.item_count})
+        return redirect("subsidies:batch", batch.number)
     return redirect("subsidies:batches", programme.id)
 
 
@@ -129,5 +148,18 @@ def batch_result(request, batch_number: str):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("回盘完成：成功 %(paid)s 笔，失败 %(failed)s 笔") % outcome)
-    return redirect("subsidies:batches", batch.programme_id)
+        messages.success(request, _("回盘完成：成功 %(paid)s 笔（%(paid_claims)s 笔申请），失败 %(failed)s 笔（%(failed_claims)s 笔申请，已退回待拨付）")
+                         % outcome)
+    return redirect("subsidies:batch", batch.number)
+
+
+@login_required
+def batch_detail(request, batch_number: str):
+    """One batch: its transfers (one per payee) with the bank's answer, and the claims in each."""
+    batch = _batch_for(request, batch_number)
+    transfers = list(batch.transfers.order_by("line").prefetch_related(
+        Prefetch("items", queryset=PaymentItem.objects.select_related("claim").order_by("line"))))
+    context = {"programme": batch.programme, "region": batch.programme.region, "batch": batch, "transfers": transfers,
+               "reconciliation": next((r for r in reconciliation(batch.programme) if r["batch"] == batch.number), None),
+               "can_edit": can_edit_subsidies(request.user, batch.programme.region)}
+    return render(request, "subsidies/batch_detail.html", context)

@@ -84,14 +84,27 @@ def _check_reviewer(user, claim: Claim) -> None:
 
 @transaction.atomic
 def claim_review(*, actor, claim: Claim, action: str, reason: str) -> Claim:
-    """approve, reject or request_documents a claim in the review queue, with a reason."""
+    """accept (受理), approve, reject or request_documents, always with a reason. A claim that
+    waits for acceptance can be accepted, rejected (不予受理) or sent back for documents."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("programme__region", "pool").get(pk=claim.pk)
     _check_reviewer(actor, claim)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("reason_required", "审核必须写明理由", "a reason is required", field="reason")
-    if claim.status not in (ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS):
+    awaiting_acceptance = claim.status == ClaimStatus.SUBMITTED or (
+        claim.status == ClaimStatus.NEEDS_DOCUMENTS and claim.accepted_at is None
+    )
+    if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS):
         raise Conflict("claim_not_in_review", f"申请当前为“{claim.get_status_display()}”，不在审核队列中", "the claim is not awaiting review")
+    if action == "accept":
+        if not awaiting_acceptance:
+            raise Conflict("claim_already_accepted", "该申请已受理", "the claim has already been accepted")
+        claim.status, claim.accepted_at = ClaimStatus.ACCEPTED, timezone.now()
+        claim.save(update_fields=["status", "accepted_at"])
+        _record(claim, ClaimReview.Action.ACCEPT, actor, reason)
+        return claim_route(claim=claim)
+    if action == "approve" and awaiting_acceptance:
+        raise Conflict("claim_not_accepted", "申请尚未受理，请先受理再审核", "accept the claim before approving it")
     if action == "request_documents":
         claim.status = ClaimStatus.NEEDS_DOCUMENTS
         claim.save(update_fields=["status"])

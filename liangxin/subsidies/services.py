@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, ServiceError
-from liangxin.core.privacy import id_card_clean, id_card_mask, identifier_hash, phone_clean, phone_mask
+from liangxin.core.privacy import (
+    bank_account_clean,
+    bank_account_mask,
+    id_card_clean,
+    id_card_mask,
+    identifier_hash,
+    phone_clean,
+    phone_mask,
+)
 from liangxin.subsidies.models import (
     BudgetPool,
     Claim,
@@ -28,6 +36,7 @@ from liangxin.subsidies.models import (
     ClaimStatus,
     IdentifierKind,
     Organisation,
+    PayeeKind,
     Programme,
     RuleSetVersion,
 )
@@ -42,10 +51,60 @@ def programme_create(*, actor, region, year: int, name: str, starts_on: dt.date,
     if sum(Decimal(str(v)) for v in shares.values()) != 100:
         raise ServiceError("funding_shares", "各级资金分担比例之和应为 100%", "funding shares must add up to 100", field="funding_shares")
     programme = Programme.objects.create(region=region, year=year, name=name.strip(), starts_on=starts_on, ends_on=ends_on,
-                                         template=template, funding_shares=shares)
+                                         template=template, funding_shares=shares, **_defaults_for_template(template))
     RuleSetVersion.objects.create(programme=programme, version=1, rules=rules, note="初始版本",
                                   created_by=actor if getattr(actor, "is_authenticated", False) else None)
     audit_record(actor=actor, action="programme.create", instance=programme, region=region, after=snapshot(programme))
+    return programme
+
+
+def _defaults_for_template(template: str) -> dict:
+    """Cars are claimed by the consumer with documents, accepted by staff and paid to the
+    consumer's account; everything else is discounted at the till and repaid to the seller."""
+    if template.startswith("car-"):
+        return {"payee_kind": PayeeKind.CLAIMANT, "manual_acceptance": True}
+    return {}
+
+
+PROGRAMME_SETTINGS = ("is_open", "sample_rate", "second_approval_above", "payee_kind", "manual_acceptance",
+                      "sla_accept_days", "sla_review_days", "sla_pay_days", "daily_opens_at", "daily_closes_at")
+
+
+@transaction.atomic
+def programme_settings_update(*, actor, programme: Programme, **changes) -> Programme:
+    """Review and payment settings of a programme (抽查比例、双人审核线、收款方、受理与办理时限).
+    The spot-check seed is not among them: it is fixed so every past draw can be redone."""
+    unknown = set(changes) - set(PROGRAMME_SETTINGS)
+    if unknown:
+        raise ServiceError("setting_unknown", f"无此设置项：{'、'.join(sorted(unknown))}", "unknown setting", field=sorted(unknown)[0])
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = {name: getattr(programme, name) for name in changes}
+    for name, value in changes.items():
+        setattr(programme, name, value)
+    rate = Decimal(str(programme.sample_rate))
+    if not Decimal("0") <= rate <= Decimal("1"):
+        raise ServiceError("sample_rate", "抽查比例应在 0 到 1 之间（如 0.05 表示 5%）", "the sampling rate is a share from 0 to 1",
+                           field="sample_rate")
+    if programme.second_approval_above is not None and programme.second_approval_above < 0:
+        raise ServiceError("second_approval_above", "双人审核金额线不能为负数", "the two-person threshold must not be negative",
+                           field="second_approval_above")
+    if not 0 < programme.sla_accept_days <= programme.sla_review_days <= programme.sla_pay_days:
+        raise ServiceError("time_limits", "时限应满足：0 < 受理 ≤ 审核 ≤ 拨付（均自提交之日起算）",
+                           "time limits must satisfy 0 < accept ≤ review ≤ pay (all counted from submission)",
+                           field="sla_accept_days")
+    if (programme.daily_opens_at is None) != (programme.daily_closes_at is None) or (
+        programme.daily_opens_at and programme.daily_opens_at >= programme.daily_closes_at
+    ):
+        raise ServiceError("daily_hours", "每日受理时间应同时填写开始和结束，且开始早于结束", "daily hours need a start before an end",
+                           field="daily_opens_at")
+    if programme.payee_kind != before.get("payee_kind", programme.payee_kind) and programme.claims.exclude(
+        status__in=[ClaimStatus.PAID, ClaimStatus.REJECTED, ClaimStatus.REVERSED]
+    ).exists():
+        raise Conflict("payee_kind_in_use", "尚有未拨付完毕的申请，不能更改收款方", "claims are still unpaid: the payee cannot change",
+                       field="payee_kind")
+    programme.save(update_fields=list(changes))
+    audit_record(actor=actor, action="programme.settings", instance=programme, region=programme.region,
+                 before=before, after={name: getattr(programme, name) for name in changes})
     return programme
 
 
@@ -79,7 +138,8 @@ def pool_create(*, actor, programme: Programme, name: str, allocated, category: 
 
 
 @transaction.atomic
-def organisation_create(*, actor, region, name: str, credit_code: str, kind: str) -> Organisation:
+def organisation_create(*, actor, region, name: str, credit_code: str, kind: str, bank_name: str = "",
+                        bank_account: str = "") -> Organisation:
     """Register a retailer, dealer or recycler by its 统一社会信用代码 (checked with python-stdnum)."""
     from stdnum.cn import uscc
 
@@ -90,9 +150,31 @@ def organisation_create(*, actor, region, name: str, credit_code: str, kind: str
         raise ServiceError("organisation_kind", f"类型“{kind}”无效", "invalid kind", field="kind")
     if Organisation.objects.filter(region=region, credit_code=code).exists():
         raise Conflict("credit_code_taken", "该统一社会信用代码已登记", "already registered", field="credit_code")
-    organisation = Organisation.objects.create(region=region, name=name.strip(), credit_code=code, kind=kind)
+    account = bank_account_clean(bank_account) if (bank_account or "").strip() else ""
+    organisation = Organisation.objects.create(region=region, name=name.strip(), credit_code=code, kind=kind,
+                                               bank_name=(bank_name or "").strip(), bank_account=account)
     audit_record(actor=actor, action="organisation.create", instance=organisation, region=region,
-                 after=snapshot(organisation, ["name", "credit_code", "kind", "region"]))
+                 after={**snapshot(organisation, ["name", "credit_code", "kind", "region", "bank_name"]),
+                        "bank_account": bank_account_mask(account) if account else ""})
+    return organisation
+
+
+@transaction.atomic
+def organisation_account_set(*, actor, organisation: Organisation, bank_name: str, bank_account: str, reason: str) -> Organisation:
+    """Change where a seller is paid (结算账户). A changed account is a classic fraud path, so a
+    reason is required and the change is audited (masked); batches already made keep theirs."""
+    if not (reason or "").strip():
+        raise ServiceError("reason_required", "请写明变更原因", "a reason is required", field="reason")
+    if not (bank_name or "").strip():
+        raise ServiceError("bank_name_missing", "请填写开户行", "the bank is required", field="bank_name")
+    account = bank_account_clean(bank_account)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = {"bank_name": organisation.bank_name,
+              "bank_account": bank_account_mask(organisation.bank_account) if organisation.bank_account else ""}
+    organisation.bank_name, organisation.bank_account = bank_name.strip()[:100], account
+    organisation.save(update_fields=["bank_name", "bank_account"])
+    audit_record(actor=actor, action="organisation.account", instance=organisation, region=organisation.region, before=before,
+                 after={"bank_name": organisation.bank_name, "bank_account": bank_account_mask(account), "reason": reason.strip()})
     return organisation
 
 
@@ -134,6 +216,25 @@ def _masked_facts(payload: dict, id_number: str, phone: str) -> dict:
     return facts
 
 
+def _payee_clean(programme: Programme, payload: dict, claimant_name: str) -> dict:
+    """Programmes that pay claimants need the claimant's own account with the claim; the
+    account holder must be the claimant, since the subsidy is theirs (cars: 本人账户)."""
+    payee = payload.get("payee")
+    if programme.payee_kind != PayeeKind.CLAIMANT:
+        # The seller is paid: a claimant account sent anyway is not kept (nor hashed into the key).
+        return {k: v for k, v in payload.items() if k != "payee"}
+    if not isinstance(payee, dict) or not payee.get("account"):
+        raise ServiceError("payee_missing", "本活动补贴拨付至申请人账户，请填写收款银行账号",
+                           "this programme pays claimants: the payee bank account is required", field="payee.account")
+    account = bank_account_clean(payee.get("account"), field="payee.account", personal_card=True)
+    holder = (payee.get("name") or claimant_name).strip()
+    if holder != claimant_name:
+        raise ServiceError("payee_not_claimant", "收款账户户名须与申请人姓名一致", "the account holder must be the claimant",
+                           field="payee.name")
+    bank = (payee.get("bank") or "").strip()[:100]
+    return {**payload, "payee": {"name": holder, "account": account, "bank": bank, "account_masked": bank_account_mask(account)}}
+
+
 def _reject(reasons: list[dict], code: str, message: str, message_en: str) -> None:
     reasons.append({"code": code, "message": message, "message_en": message_en})
 
@@ -149,6 +250,7 @@ def claim_submit(*, actor, programme: Programme, payload: dict, organisation: Or
     name = (claimant.get("name") or "").strip()
     if not name:
         raise ServiceError("claimant_name_missing", "请填写申请人姓名", "claimant name is required", field="claimant.name")
+    payload = _payee_clean(programme, payload, name)
     digest = _payload_hash(payload)
     if idempotency_key:
         existing = Claim.objects.filter(organisation=organisation, idempotency_key=idempotency_key).first()
@@ -205,8 +307,13 @@ def claim_submit(*, actor, programme: Programme, payload: dict, organisation: Or
     else:
         transaction.savepoint_commit(savepoint)
     claim.reasons = reasons
-    claim.status = ClaimStatus.REJECTED if reasons else ClaimStatus.ACCEPTED
-    claim.save(update_fields=["reasons", "status", "amount", "pool"])
+    if reasons:
+        claim.status = ClaimStatus.REJECTED
+    elif programme.manual_acceptance:
+        claim.status = ClaimStatus.SUBMITTED  # the money is held while staff check the documents (受理)
+    else:
+        claim.status, claim.accepted_at = ClaimStatus.ACCEPTED, timezone.now()
+    claim.save(update_fields=["reasons", "status", "amount", "pool", "accepted_at"])
     audit_record(actor=actor if actor else (organisation.name if organisation else "api"), action="claim.submit",
                  instance=claim, region=programme.region,
                  after={"number": claim.number, "status": claim.status, "amount": claim.amount, "reasons": [r["code"] for r in reasons]})

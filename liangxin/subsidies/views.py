@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,13 +21,15 @@ from liangxin.subsidies import selectors
 from liangxin.subsidies.forms import (
     BulkUploadForm,
     ClaimForm,
+    OrganisationAccountForm,
     OrganisationForm,
     PoolForm,
     ProgrammeCreateForm,
+    ProgrammeSettingsForm,
     RulesForm,
     template_choices,
 )
-from liangxin.subsidies.models import ClaimStatus, Programme
+from liangxin.subsidies.models import ClaimStatus, PayeeKind, Programme
 from liangxin.subsidies.permissions import (
     can_edit_subsidies,
     get_claim_for_user,
@@ -36,6 +40,7 @@ from liangxin.subsidies.permissions import (
 from liangxin.subsidies.review import claim_route
 from liangxin.subsidies.rules.schema import RuleSet
 from liangxin.subsidies.rules.templates import TEMPLATES, template_copy, template_get
+from liangxin.subsidies.time_limits import claim_deadlines
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLAIMS_PER_PAGE = 50
@@ -191,7 +196,8 @@ def organisation_add(request, programme_id: int):
         d = form.cleaned_data
         try:
             organisation = organisation_create(actor=request.user, region=programme.region, name=d["name"],
-                                               credit_code=d["credit_code"], kind=d["kind"])
+                                               credit_code=d["credit_code"], kind=d["kind"], bank_name=d["bank_name"],
+                                               bank_account=d["bank_account"])
         except ServiceError as exc:
             _form_error(form, exc)
         else:
@@ -199,6 +205,46 @@ def organisation_add(request, programme_id: int):
             return redirect("subsidies:programme", programme.id)
     return render(request, "subsidies/programme_detail.html",
                   _programme_context(request, programme, organisation_form=form), status=400)
+
+
+@login_required
+@require_POST
+def organisation_account(request, programme_id: int, organisation_id: int):
+    from liangxin.subsidies.services import organisation_account_set
+
+    programme = get_programme_for_user(request.user, programme_id, write=True)
+    organisation = get_organisation_for_user(request.user, organisation_id, write=True)
+    form = OrganisationAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            organisation_account_set(actor=request.user, organisation=organisation, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已变更“%(name)s”的结算账户") % {"name": organisation.name})
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect(f"{reverse('subsidies:programme', args=[programme.id])}#organisations")
+
+
+@login_required
+def programme_settings(request, programme_id: int):
+    """审核与拨付设置: sampling, two-person line, payee, acceptance and the three time limits."""
+    from liangxin.subsidies.services import programme_settings_update
+
+    programme = get_programme_for_user(request.user, programme_id, write=request.method == "POST")
+    form = ProgrammeSettingsForm.for_programme(programme, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_settings_update(actor=request.user, programme=programme, **form.changes())
+        except ServiceError as exc:
+            _form_error(form, exc, ProgrammeSettingsForm.FIELD_OF)
+        else:
+            messages.success(request, _("已保存审核与拨付设置"))
+            return redirect("subsidies:programme", programme.id)
+    context = {"region": programme.region, "programme": programme, "form": form,
+               "can_edit": can_edit_subsidies(request.user, programme.region)}
+    return render(request, "subsidies/programme_settings.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -254,12 +300,17 @@ def claim_detail(request, number: str):
         else:
             messages.success(request, _("审核意见已记录"))
             return redirect("subsidies:claim", claim.number)
-    reviewable = claim.status in (ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS)
+    reviewable = claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS)
+    awaiting_acceptance = claim.status == ClaimStatus.SUBMITTED or (
+        claim.status == ClaimStatus.NEEDS_DOCUMENTS and claim.accepted_at is None
+    )
     context = {"region": claim.programme.region, "programme": claim.programme, "claim": claim,
                "trace": selectors.claim_trace(claim), "reviewable": reviewable, "review_error": review_error,
+               "awaiting_acceptance": awaiting_acceptance, "deadlines": claim_deadlines(claim), "now": timezone.now(),
+               "payee": (claim.facts or {}).get("payee") if claim.programme.payee_kind == "claimant" else None,
                "reviews": claim.reviews.select_related("actor"),
                # The auditor's trace: from intake to bank result and every ledger posting, on one page.
-               "payments": claim.payments.select_related("batch").order_by("batch__created_at", "line"),
+               "payments": claim.payments.select_related("batch", "transfer").order_by("batch__created_at", "line"),
                "ledger": claim.ledger_transactions.prefetch_related("entries").order_by("id")}
     return render(request, "subsidies/claim_detail.html", context, status=status)
 
@@ -274,7 +325,7 @@ def claim_new(request, programme_id: int):
     rs = selectors.rule_set_or_none(version.rules) if version else None
     categories = [c.code for c in rs.categories] if rs else []
     form = ClaimForm(request.POST or None, categories=categories, documents=selectors.documents_for(rs),
-                     initial={"form_key": uuid.uuid4().hex})
+                     pays_claimant=programme.payee_kind == PayeeKind.CLAIMANT, initial={"form_key": uuid.uuid4().hex})
     if rs is None:
         messages.error(request, _("本活动的规则不是有效的规则集，不能在此录入申请"))
     elif request.method == "POST" and form.is_valid():
@@ -293,6 +344,8 @@ def claim_new(request, programme_id: int):
                 messages.info(request, _("该申请已提交过，以下为原申请"))
             elif claim.status == ClaimStatus.REJECTED:
                 messages.warning(request, _("不予补贴：%(r)s") % {"r": "；".join(r["message"] for r in claim.reasons)})
+            elif claim.status == ClaimStatus.SUBMITTED:
+                messages.success(request, _("已提交，待受理；已预占补贴 %(amount)s 元") % {"amount": claim.amount})
             else:
                 messages.success(request, _("已受理，补贴 %(amount)s 元") % {"amount": claim.amount})
             return redirect("subsidies:claim", claim.number)

@@ -20,7 +20,7 @@ def _row(n, **changes):
            "型号": "Mate", "序列号/IMEI/VIN": f"86{n:013d}", "标价": "3500", "优惠金额": "500", "成交价": "", "能效等级": "",
            "发票号码": f"INV{n:08d}", "旧品类型": "", "旧品编号": "", "材料": "invoice"}
     row.update(changes)
-    return [row[h] for h in HEADERS]
+    return [row.get(h, "") for h in HEADERS]
 
 
 def _xlsx(rows) -> bytes:

@@ -33,12 +33,14 @@ def _verified():
 
 
 def _result_csv(batch, outcomes):
+    """The bank's answer: one row per transfer; `outcomes` maps a transfer line to (result, reason)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["批次号", "明细号", "金额", "结果", "失败原因", "银行流水号"])
-    for item in batch.items.order_by("line"):
-        result, reason = outcomes.get(item.line, ("成功", ""))
-        writer.writerow([batch.number, item.line, f"{item.amount:.2f}", result, reason, f"BK{item.line:06d}"])
+    for transfer in batch.transfers.order_by("line"):
+        result, reason = outcomes.get(transfer.line, ("成功", ""))
+        writer.writerow([batch.number, transfer.line, f"{transfer.amount:.2f}", result, reason,
+                         f"BK{batch.id:03d}{transfer.line:06d}" if result == "成功" else ""])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -47,6 +49,9 @@ def world(programme, jinxiang):
     shop = organisation_create(actor="test", region=jinxiang, name="某家电卖场", credit_code="91110000600037341L", kind="retailer")
     shop.bank_name, shop.bank_account = "农业银行金乡支行", "6228480000000000001"
     shop.save(update_fields=["bank_name", "bank_account"])
+    other = organisation_create(actor="test", region=jinxiang, name="另一家电卖场", credit_code="91370828MA3C4XY505", kind="retailer")
+    other.bank_name, other.bank_account = "工商银行金乡支行", "1608000000000000002"
+    other.save(update_fields=["bank_name", "bank_account"])
     pool = pool_create(actor="test", programme=programme, name="家电", allocated="10000")
     programme.second_approval_above = Decimal("400")
     programme.save(update_fields=["second_approval_above"])
@@ -55,14 +60,15 @@ def world(programme, jinxiang):
         user = user_create(actor="test", username=name, password="x")
         role_grant(actor="test", user=user, role=Role.PROGRAMME_STAFF, region=jinxiang)
         reviewers.append(user)
-    return {"programme": programme, "shop": shop, "pool": pool, "reviewers": reviewers}
+    return {"programme": programme, "shop": shop, "other": other, "pool": pool, "reviewers": reviewers}
 
 
 def test_claims_to_paid_with_a_failure_and_a_retry(world):
-    programme, shop, pool = world["programme"], world["shop"], world["pool"]
+    programme, shop, other, pool = world["programme"], world["shop"], world["other"], world["pool"]
     claims = []
     for n in range(1, 7):
-        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        seller = shop if n <= 4 else other
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=seller, decide=flat_rate_decide)
         claims.append(claim_route(claim=claim))
         _verified()
     # Make the draw deterministic for the test: whatever was drawn, review it; the rest were auto-approved.
@@ -83,29 +89,66 @@ def test_claims_to_paid_with_a_failure_and_a_retry(world):
         _verified()
     assert Claim.objects.filter(status=ClaimStatus.APPROVED).count() == 6
 
+    # One transfer per payee: the four claims of the first shop are paid in one sum.
     batch = batch_create(actor="test", programme=programme)
-    assert batch.item_count == 6 and batch.total == Decimal("2700.00")
+    assert (batch.item_count, batch.transfer_count, batch.total) == (6, 2, Decimal("2700.00"))
+    transfers = {t.payee_name: t for t in batch.transfers.all()}
+    assert (transfers["某家电卖场"].amount, transfers["某家电卖场"].claim_count) == (Decimal("1800.00"), 4)
+    assert (transfers["另一家电卖场"].amount, transfers["另一家电卖场"].claim_count) == (Decimal("900.00"), 2)
     _verified()
     for fmt in ("xlsx", "csv"):
         back = payment_file_read(payment_file(batch, fmt), fmt)
-        assert back["batch"] == batch.number and len(back["items"]) == 6 and back["checksum_ok"]
+        assert back["batch"] == batch.number and len(back["items"]) == 2 and back["checksum_ok"]
+    back = payment_file_read(payment_file(batch, "xlsx"), "xlsx")
+    assert back["claims"] == 6 and back["details_ok"]
     assert "6228480000000000001" in payment_file(batch, "csv").decode("utf-8-sig")
 
-    outcome = bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {3: ("失败", "户名不符")}), fmt="csv")
-    assert outcome == {"paid": 5, "failed": 1}
+    failing = transfers["另一家电卖场"].line
+    outcome = bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {failing: ("失败", "户名不符")}), fmt="csv")
+    assert outcome == {"paid": 1, "failed": 1, "paid_claims": 4, "failed_claims": 2}
     _verified()
-    failed_claim = PaymentItem.objects.get(batch=batch, line=3).claim
-    assert Claim.objects.get(pk=failed_claim.pk).status == ClaimStatus.APPROVED  # back in the queue
+    back_in_queue = Claim.objects.filter(organisation=other)
+    assert {c.status for c in back_in_queue} == {ClaimStatus.APPROVED} and all(c.paid_at is None for c in back_in_queue)
+    assert all(c.paid_at is not None for c in Claim.objects.filter(organisation=shop))
 
     retry = batch_create(actor="test", programme=programme)
-    assert retry.item_count == 1
+    assert (retry.item_count, retry.transfer_count, retry.total) == (2, 1, Decimal("900.00"))
     bank_result_import(actor="test", batch=retry, data=_result_csv(retry, {}), fmt="csv")
     _verified()
     assert Claim.objects.filter(status=ClaimStatus.PAID).count() == 6
     pool.refresh_from_db()
     assert pool.paid == Decimal("2700.00") and pool.reserved == 0
     assert pool_balances(pool)[LedgerAccount.PAID] == Decimal("2700.00")
-    assert all(row["matches"] for row in reconciliation(programme))
+    rows = reconciliation(programme)
+    assert all(row["matches"] for row in rows)
+    assert [(r["bank_paid"], r["failed"], r["ledger_paid"]) for r in rows] == [
+        (Decimal("1800.00"), Decimal("900.00"), Decimal("1800.00")), (Decimal("900.00"), Decimal("0.00"), Decimal("900.00"))]
+
+
+def test_verify_catches_a_claim_line_that_no_longer_adds_up_to_its_transfer(world):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    for n in (1, 2):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claim_route(claim=claim)
+    batch = batch_create(actor="test", programme=programme)
+    _verified()
+    PaymentItem.objects.filter(batch=batch, line=2).update(amount=Decimal("1.00"))
+    assert any("付款笔" in p for p in ledger_verify().problems)
+
+
+def test_a_batch_refuses_claims_without_a_payee_account_and_names_them(world):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
+    claim_route(claim=claim)
+    shop.bank_account = ""
+    shop.save(update_fields=["bank_account"])
+    with pytest.raises(ServiceError, match=claim.number):
+        batch_create(actor="test", programme=programme)
+    assert not programme.batches.exists() and Claim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED
 
 
 def test_a_malformed_bank_file_changes_nothing_and_names_the_rows(world):
@@ -116,11 +159,16 @@ def test_a_malformed_bank_file_changes_nothing_and_names_the_rows(world):
         claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
         claim_route(claim=claim)
     batch = batch_create(actor="test", programme=programme)
-    bad = f"批次号,明细号,金额,结果,失败原因,银行流水号\n{batch.number},1,450.00,成功,,B1\n{batch.number},2,999.00,也许,,B2\n"
+    assert batch.transfer_count == 1
+    bad = f"批次号,明细号,金额,结果,失败原因,银行流水号\n{batch.number},1,900.00,成功,,B1\n{batch.number},1,999.00,也许,,B2\n"
     with pytest.raises(BankFileInvalid) as excinfo:
         bank_result_import(actor="test", batch=batch, data=bad.encode(), fmt="csv")
     errors = "\n".join(excinfo.value.errors)
-    assert "第 3 行：金额“999.00”与付款文件的 450.00 不符" in errors and "第 3 行：结果应为“成功”或“失败”" in errors
+    assert "第 3 行：金额“999.00”与付款文件的 900.00 不符" in errors and "第 3 行：结果应为“成功”或“失败”" in errors
+    assert "第 3 行：明细号 1 重复" in errors
+    no_reference = f"批次号,明细号,金额,结果,失败原因,银行流水号\n{batch.number},1,900.00,成功,,\n"
+    with pytest.raises(BankFileInvalid, match="第 2 行：成功的明细须有银行流水号"):
+        bank_result_import(actor="test", batch=batch, data=no_reference.encode(), fmt="csv")
     assert not PaymentItem.objects.exclude(status="pending").exists()
     assert Claim.objects.filter(status=ClaimStatus.PAID).count() == 0
     with pytest.raises(ServiceError, match="无法读取文件"):
@@ -199,7 +247,7 @@ def test_an_auditor_traces_one_claim_from_intake_to_the_bank(client, world, jinx
     role_grant(actor="test", user=auditor, role=Role.AUDITOR, region=jinxiang)
     client.force_login(auditor)
     page = client.get(f"/claims/{claim.number}/").content.decode()
-    for fragment in ("自动核定", batch.number, "BK000001", "预占补贴", "核定补贴", "拨付 450.00 元"):
+    for fragment in ("自动核定", batch.number, f"BK{batch.id:03d}000001", "预占补贴", "核定补贴", "拨付 450.00 元"):
         assert fragment in page, fragment
     assert "370828199001010" not in page  # identifiers stay masked
 
@@ -222,7 +270,8 @@ def test_programme_statistics_and_export(client, world, jinxiang):
     assert {r["key"]: (r["claims"], r["amount"]) for r in stats["by_category"]} == {
         "冰箱": (2, Decimal("900.00")), "洗衣机": (1, Decimal("450.00"))}
     assert {r["key"]: r["paid"] for r in stats["funding"]} == {"central": Decimal("1215.00"), "county": Decimal("135.00")}
-    assert stats["sla"]["review_overdue"] == 0
+    limits = {row["stage"]: row for row in stats["time_limits"]}
+    assert limits["review"]["overdue"] == 0 and limits["pay"]["done"] == 3 and limits["pay"]["rate"] == 100.0
     client.force_login(world["reviewers"][0])
     assert "按品类" in client.get(f"/programmes/{programme.id}/statistics/").content.decode()
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/programmes/{programme.id}/statistics/?format=xlsx").content))
