@@ -371,7 +371,9 @@ class PaymentStatus(models.TextChoices):
 
 class PaymentTransfer(models.Model):
     """One transfer in a payment file (付款笔): every claim of the batch owed to the same payee
-    account is paid in a single transfer, and the bank answers per transfer."""
+    account is paid in a single transfer, and the bank answers per transfer. (Batches made before
+    transfers existed keep one transfer per claim line, as the bank answered them, so the payee
+    is not unique per batch in the database.)"""
 
     Status = PaymentStatus
 
@@ -391,7 +393,6 @@ class PaymentTransfer(models.Model):
         ordering = ["batch", "line"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "line"], name="payment_transfer_line_unique"),
-            models.UniqueConstraint(fields=["batch", "payee_account", "payee_name"], name="payment_transfer_one_per_payee"),
             models.CheckConstraint(condition=Q(amount__gt=0, claim_count__gt=0), name="payment_transfer_positive"),
         ]
 

@@ -105,10 +105,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='paymenttransfer',
-            constraint=models.UniqueConstraint(fields=('batch', 'payee_account', 'payee_name'), name='payment_transfer_one_per_payee'),
-        ),
-        migrations.AddConstraint(
-            model_name='paymenttransfer',
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0), ('claim_count__gt', 0)), name='payment_transfer_positive'),
         ),
     ]
