@@ -116,6 +116,31 @@ def get_claim(request, number: str):
     return _out(claim)
 
 
+class ReturnIn(Schema):
+    reason: str
+
+
+class ReturnOut(Schema):
+    claim: ClaimOut
+    clawback_amount: Decimal | None = None
+
+
+@router.post("/claims/{number}/return", auth=OrganisationToken(),
+             response={200: ReturnOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             summary="退货 (an item the organisation sold was returned): before payout the subsidy is cancelled; "
+                     "after payout a clawback order is opened against the payee.")
+def return_item(request, number: str, payload: ReturnIn):
+    from liangxin.subsidies.models import Clawback
+    from liangxin.subsidies.returns import claim_return_item
+
+    claim = Claim.objects.filter(number=number, organisation=request.organisation).first()
+    if claim is None:
+        raise Http404
+    result = claim_return_item(actor=f"org:{request.organisation.id}", claim=claim, reason=payload.reason)
+    claim.refresh_from_db()
+    return {"claim": _out(claim), "clawback_amount": result.amount if isinstance(result, Clawback) else None}
+
+
 class PublicClaimOut(Schema):
     number: str
     status_label: str

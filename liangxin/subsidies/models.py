@@ -440,13 +440,20 @@ class Clawback(models.Model):
         OPEN = "open", "待追回"
         RECOVERED = "recovered", "已追回"
 
+    class Kind(models.TextChoices):
+        RETURN = "return", "拨付后退货"
+        FRAUD = "fraud", "违规骗补"
+
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
+    # The seller that was paid; empty when the claimant's own account was paid (the claimant owes it).
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="clawbacks")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.RETURN)
     amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
     reason = models.CharField("原因", max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     recovered_at = models.DateTimeField(null=True, blank=True)
+    recovery_reference = models.CharField("到账凭证号", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "追回单"

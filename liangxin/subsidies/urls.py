@@ -28,4 +28,6 @@ urlpatterns = [
     path("programmes/<int:programme_id>/claims/upload/", views.bulk_upload, name="bulk"),
     path("programmes/<int:programme_id>/claims/upload/template.xlsx", views.bulk_template, name="bulk_template"),
     path("claims/<str:number>/", views.claim_detail, name="claim"),
+    path("claims/<str:number>/money/", views.claim_money, name="claim_money"),
+    path("programmes/<int:programme_id>/clawbacks/", views.clawbacks, name="clawbacks"),
 ]

@@ -305,6 +305,8 @@ def claim_detail(request, number: str):
         claim.status == ClaimStatus.NEEDS_DOCUMENTS and claim.accepted_at is None
     )
     context = {"region": claim.programme.region, "programme": claim.programme, "claim": claim,
+               "can_edit": can_edit_subsidies(request.user, claim.programme.region),
+               "clawback": getattr(claim, "clawback", None),
                "trace": selectors.claim_trace(claim), "reviewable": reviewable, "review_error": review_error,
                "awaiting_acceptance": awaiting_acceptance, "deadlines": claim_deadlines(claim), "now": timezone.now(),
                "payee": (claim.facts or {}).get("payee") if claim.programme.payee_kind == "claimant" else None,
@@ -313,6 +315,55 @@ def claim_detail(request, number: str):
                "payments": claim.payments.select_related("batch", "transfer").order_by("batch__created_at", "line"),
                "ledger": claim.ledger_transactions.prefetch_related("entries").order_by("id")}
     return render(request, "subsidies/claim_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def claim_money(request, number: str):
+    """退货冲回, 违规追回 and 追回到账 on one claim; the services decide what the status allows."""
+    from liangxin.subsidies.returns import claim_return_item, clawback_for_fraud, clawback_recover
+
+    claim = get_claim_for_user(request.user, number)
+    get_programme_for_user(request.user, claim.programme_id, write=True)
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    try:
+        if action == "return":
+            from liangxin.subsidies.models import Clawback
+
+            result = claim_return_item(actor=request.user, claim=claim, reason=reason)
+            done = _("已办理退货，已拨付的补贴转为追回单") if isinstance(result, Clawback) else _("已办理退货冲回")
+        elif action == "fraud":
+            clawback_for_fraud(actor=request.user, claim=claim, reason=reason)
+            done = _("已开具追回单")
+        elif action == "recover" and hasattr(claim, "clawback"):
+            clawback_recover(actor=request.user, clawback=claim.clawback, reference=request.POST.get("reference", ""))
+            done = _("追回款已到账，资金回到可用额度")
+        else:
+            raise ServiceError("money_action", "操作无效", "unknown action", field="action")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("subsidies:claim", claim.number)
+
+
+@login_required
+def clawbacks(request, programme_id: int):
+    """追回单: what sellers or claimants owe back, and what has been recovered."""
+    from django.db.models import Count, Sum
+
+    from liangxin.subsidies.models import Clawback
+
+    programme = get_programme_for_user(request.user, programme_id)
+    rows = Clawback.objects.filter(claim__programme=programme).select_related("claim", "organisation").order_by("status", "-created_at")
+    status = request.GET.get("status")
+    if status in Clawback.Status.values:
+        rows = rows.filter(status=status)
+    totals = {r["status"]: r for r in Clawback.objects.filter(claim__programme=programme).values("status").annotate(
+        n=Count("id"), amount=Sum("amount"))}
+    context = {"region": programme.region, "programme": programme, "clawbacks": rows, "status": status,
+               "open": totals.get(Clawback.Status.OPEN), "recovered": totals.get(Clawback.Status.RECOVERED)}
+    return render(request, "subsidies/clawbacks.html", context)
 
 
 @login_required

@@ -229,3 +229,86 @@ def test_settings_page_and_acceptance_through_pages_and_api(client, cars, staff,
                            content_type="application/json", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.content
     assert response.json()["status"] in ("approved", "in_review")
+
+
+# --- returns and clawbacks --------------------------------------------------------------------
+
+
+def test_a_return_before_approval_gives_the_reservation_back(cars, staff):
+    from liangxin.subsidies.returns import claim_return_item
+
+    claim, _ = claim_submit(actor="test", programme=cars, payload=_with_payee(1), decide=flat_rate_decide)
+    assert claim.status == ClaimStatus.SUBMITTED
+    claim = claim_return_item(actor=staff, claim=claim, reason="顾客取消购车")
+    assert claim.status == ClaimStatus.REVERSED and BudgetPool.objects.get(programme=cars).reserved == 0
+    assert ledger_verify().ok
+
+
+def test_a_claim_in_a_payment_batch_cannot_be_returned_until_the_bank_answers(cars, staff):
+    from liangxin.subsidies.returns import claim_return_item
+
+    claim, _ = claim_submit(actor="test", programme=cars, payload=_with_payee(1), decide=flat_rate_decide)
+    claim_review(actor=staff, claim=claim, action="accept", reason="受理")
+    batch_create(actor="test", programme=cars)
+    with pytest.raises(Conflict, match="拨付中"):
+        claim_return_item(actor=staff, claim=claim, reason="退货")
+
+
+def test_a_claimant_paid_for_a_fraudulent_claim_owes_it_back(client, cars, staff):
+    from liangxin.subsidies.disbursement import bank_result_import
+    from liangxin.subsidies.ledger import pool_balances
+    from liangxin.subsidies.models import Clawback, LedgerAccount
+
+    claim, _ = claim_submit(actor="test", programme=cars, payload=_with_payee(1), decide=flat_rate_decide)
+    claim_review(actor=staff, claim=claim, action="accept", reason="受理")
+    batch = batch_create(actor="test", programme=cars)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    client.force_login(staff)
+    assert client.post(f"/claims/{claim.number}/money/", {"action": "fraud", "reason": ""}).status_code == 302
+    assert not Clawback.objects.exists()  # a reason is required
+    client.post(f"/claims/{claim.number}/money/", {"action": "fraud", "reason": "旧车报废证明系伪造"})
+    clawback = Clawback.objects.get(claim=claim)
+    assert clawback.kind == Clawback.Kind.FRAUD and clawback.organisation is None  # the claimant was paid, so owes it
+    pool = BudgetPool.objects.get(programme=cars)
+    assert pool_balances(pool)[LedgerAccount.CLAWBACK] == Decimal("450.00") and ledger_verify().ok
+    page = client.get(f"/programmes/{cars.id}/clawbacks/").content.decode()
+    assert claim.number in page and "违规骗补" in page and "申请人 申请人1" in page
+    client.post(f"/claims/{claim.number}/money/", {"action": "recover", "reference": "国库缴款书 0012"})
+    clawback.refresh_from_db()
+    assert clawback.status == Clawback.Status.RECOVERED and clawback.recovery_reference == "国库缴款书 0012"
+    pool.refresh_from_db()
+    assert pool.available == pool.allocated and ledger_verify().ok
+    auditor = user_create(actor="test", username="auditor-c", password="x")
+    role_grant(actor="test", user=auditor, role=Role.AUDITOR, region=cars.region)
+    client.force_login(auditor)
+    assert client.get(f"/programmes/{cars.id}/clawbacks/").status_code == 200  # auditors read
+    assert client.post(f"/claims/{claim.number}/money/", {"action": "return", "reason": "x"}).status_code == 403
+
+
+def test_a_seller_reports_a_return_through_the_api(client, programme, jinxiang):
+    from liangxin.subsidies.disbursement import bank_result_import
+    from liangxin.subsidies.services import organisation_create, organisation_token_issue
+
+    shop = organisation_create(actor="test", region=jinxiang, name="某卖场", credit_code="91110000600037341L", kind="retailer",
+                               bank_name="农业银行", bank_account="6228480000000000001")
+    token = organisation_token_issue(actor="test", organisation=shop)
+    pool_create(actor="test", programme=programme, name="家电", allocated="10000")
+    programme_settings_update(actor="test", programme=programme, sample_rate=Decimal("0"))
+    claims = [claim_route(claim=claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop,
+                                             decide=flat_rate_decide)[0]) for n in (1, 2)]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def post(number, body):
+        return client.post(f"/api/v1/claims/{number}/return", data=json.dumps(body), content_type="application/json", headers=headers)
+
+    before = post(claims[0].number, {"reason": "七天无理由退货"})
+    assert before.status_code == 200 and before.json()["claim"]["status"] == "reversed" and before.json()["clawback_amount"] is None
+    assert post(claims[0].number, {"reason": "again"}).status_code == 409
+    assert post(claims[1].number, {"reason": ""}).status_code == 400
+    batch = batch_create(actor="test", programme=programme)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    after = post(claims[1].number, {"reason": "退货"})
+    assert after.status_code == 200 and after.json()["clawback_amount"] == "450.00"
+    other = client.post("/api/v1/claims/NOPE/return", data="{}", content_type="application/json", headers=headers)
+    assert other.status_code in (404, 422)
+    assert ledger_verify().ok
