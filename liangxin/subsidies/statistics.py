@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from liangxin.subsidies.models import Claim, ClaimStatus, FundingSource, LedgerAccount, LedgerEntry, Programme
@@ -51,6 +52,28 @@ def programme_statistics(programme: Programme, *, today: dt.date | None = None) 
     return {
         "by_day": by_day, "by_category": by_category, "by_seller": by_seller, "by_status": by_status, "funding": funding,
         "time_limits": time_limit_summary(programme, claims),
+    }
+
+
+def statistics_charts(stats: dict) -> dict:
+    """ECharts options (JSON) for the statistics page: claims and amount per day, amount per category."""
+    days = [str(r["key"]) for r in stats["by_day"]]
+    claims, amount = _("申请数"), _("补贴金额（元）")
+    return {
+        "by_day": {
+            "tooltip": {"trigger": "axis"}, "legend": {"data": [claims, amount]},
+            "xAxis": {"type": "category", "data": days},
+            "yAxis": [{"type": "value", "name": _("笔")}, {"type": "value", "name": _("元")}],
+            "series": [{"type": "bar", "name": claims, "data": [r["claims"] for r in stats["by_day"]]},
+                       {"type": "line", "name": amount, "yAxisIndex": 1,
+                        "data": [str(r["amount"]) for r in stats["by_day"]]}],
+            "grid": {"left": 50, "right": 70},
+        },
+        "by_category": {
+            "tooltip": {"trigger": "item"},
+            "series": [{"type": "pie", "radius": ["35%", "65%"],
+                        "data": [{"name": str(r["key"]), "value": str(r["amount"])} for r in stats["by_category"]]}],
+        },
     }
 
 

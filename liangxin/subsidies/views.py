@@ -439,7 +439,11 @@ def bulk_template(request, programme_id: int):
 def programme_statistics_view(request, programme_id: int):
     from django.http import HttpResponse
 
-    from liangxin.subsidies.statistics import programme_statistics, programme_statistics_xlsx
+    from liangxin.subsidies.statistics import (
+        programme_statistics,
+        programme_statistics_xlsx,
+        statistics_charts,
+    )
 
     programme = get_programme_for_user(request.user, programme_id)
     if request.GET.get("format") == "xlsx":
@@ -447,5 +451,6 @@ def programme_statistics_view(request, programme_id: int):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="programme-{programme.id}-statistics.xlsx"'
         return response
-    context = {"programme": programme, "region": programme.region, "stats": programme_statistics(programme)}
+    stats = programme_statistics(programme)
+    context = {"programme": programme, "region": programme.region, "stats": stats, "charts": statistics_charts(stats)}
     return render(request, "subsidies/statistics.html", context)
