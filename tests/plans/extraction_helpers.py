@@ -24,3 +24,18 @@ def task_plan(*tasks: str, section: str = "重点任务") -> dict:
     return extract_plan(
         f"某某县推动大规模设备更新和消费品以旧换新工作方案\n一、总体要求\n推动设备更新。\n二、{section}\n{body}\n"
     )
+
+
+TITLE = "某某县推动大规模设备更新和消费品以旧换新工作方案"
+
+
+def plan_of(*lines: str) -> dict:
+    """A plan made of the given lines under a title line."""
+    return extract_plan("\n".join([TITLE, *lines]) + "\n")
+
+
+def task_rows(plan: dict) -> list[tuple]:
+    """Tasks as (no, section, title, lead units, responsible units)."""
+    return [
+        (t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]
+    ]

@@ -28,6 +28,7 @@ SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
 
 # -------------------------------------------------------------- seeds ---
 
+
 @pytest.mark.skipif(not SEED_FILES or not SCORER.is_file(), reason="shared/seeds not present")
 @pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
 def test_seed_scores_and_runtime(seed: Path, tmp_path: Path):
@@ -43,7 +44,9 @@ def test_seed_scores_and_runtime(seed: Path, tmp_path: Path):
     pred.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     out = subprocess.run(
         [sys.executable, str(SCORER), str(gold), str(pred), "--verbose"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     last = out.strip().splitlines()[-1]
     m = re.match(r"plan-score: F1=([\d.]+)", last)
@@ -52,6 +55,7 @@ def test_seed_scores_and_runtime(seed: Path, tmp_path: Path):
 
 
 # ----------------------------------------------------- full notices ---
+
 
 def _plan(name: str) -> dict:
     return extract_plan(read_notice(NOTICES / name), source=name)
@@ -72,8 +76,15 @@ def test_city_implementation_plan_with_page_debris():
         "kind": "实施方案",
     }
     assert plan["doc_no_quote"] == "云政办发（2024）18号"
-    assert [s["title"] for s in plan["sections"]] == ["总体要求", "实施设备更新行动", "实施消费品以旧换新行动", "保障措施"]
-    assert [(t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]] == [
+    assert [s["title"] for s in plan["sections"]] == [
+        "总体要求",
+        "实施设备更新行动",
+        "实施消费品以旧换新行动",
+        "保障措施",
+    ]
+    assert [
+        (t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]
+    ] == [
         (1, 2, "推进工业设备更新,加快技术改造", ["市工业和信息化局"], ["市财政局", "市发展改革委"]),
         (2, 2, "推进农业机械更新", ["市农业农村局"], ["市财政局", "各区县人民政府"]),
         (3, 3, "开展汽车以旧换新", ["市商务局", "市公安局"], []),
@@ -110,8 +121,15 @@ def test_city_implementation_plan_with_page_debris():
 def test_province_measures_without_unit_parentheses():
     plan = _plan("province_measures.txt")
     assert (plan["doc_no"], plan["issuer"], plan["region"], plan["issued_on"], plan["kind"]) == (
-        "澜政办发〔2024〕7号", "澜江省人民政府办公厅", "澜江省", "2024-04-28", "若干举措")
-    assert [(t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]] == [
+        "澜政办发〔2024〕7号",
+        "澜江省人民政府办公厅",
+        "澜江省",
+        "2024-04-28",
+        "若干举措",
+    )
+    assert [
+        (t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]
+    ] == [
         (1, 2, "工业领域", [], []),
         (2, 2, "建筑和市政领域", [], []),
         (1, 3, "汽车以旧换新", [], []),
@@ -130,7 +148,10 @@ def test_province_measures_without_unit_parentheses():
 def test_traditional_county_measures():
     plan = _plan("county_traditional.txt")
     assert (plan["title"], plan["region"], plan["kind"]) == (
-        "松岭县推动大规模设备更新和消费品以旧换新工作措施", "松岭县", "工作措施")
+        "松岭县推动大规模设备更新和消费品以旧换新工作措施",
+        "松岭县",
+        "工作措施",
+    )
     assert [(t["no"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]] == [
         (1, "推动汽车以旧换新", ["县商务局"], ["县财政局", "县公安局"]),
         (2, "推动家电以旧换新", ["县商务局", "县发展和改革局"], []),
@@ -142,6 +163,98 @@ def test_traditional_county_measures():
         (None, "报废汽车回收量", 2025, "growth", 2023, ">=", 100, "%"),
         (1, "举办汽车促消费活动", None, "annual", None, ">=", 3, "场"),
         (2, "规范回收网点", 2025, "level", None, ">=", 50, "个"),
+    ]
+
+
+def _task_rows(plan: dict) -> list[tuple]:
+    return [
+        (t["no"], t["section"], t["title"], t["lead_units"], t["responsible_units"]) for t in plan["tasks"]
+    ]
+
+
+def test_county_inline_tasks_and_preamble_targets():
+    plan = _plan("county_inline_tasks.txt")
+    assert (plan["doc_no"], plan["issuer"], plan["issued_on"], plan["kind"]) == (
+        "桐溪政发〔2024〕9号",
+        "桐溪县人民政府",
+        "2024-06-18",
+        "工作方案",
+    )
+    assert [s["title"] for s in plan["sections"]] == [
+        "总体要求",
+        "推动重点领域设备更新",
+        "开展消费品以旧换新",
+        "保障措施",
+    ]
+    shared = (["县发展和改革局"], ["县财政局", "县融媒体中心"])
+    assert _task_rows(plan) == [
+        (1, 2, "推进工业设备更新", ["县工业和信息化局"], ["县财政局"]),
+        (2, 2, "推进农业机械报废更新", ["县农业农村局"], []),
+        (3, 2, "推进老旧电梯更新改造", ["县住房和城乡建设局"], ["各乡镇"]),
+        (1, 3, "开展汽车以旧换新", ["县商务局"], ["县公安局"]),
+        (2, 3, "开展家电以旧换新", ["县商务局"], []),
+        (1, 4, "加强组织领导", *shared),
+        (2, 4, "强化资金保障", *shared),
+        (3, 4, "抓好宣传引导", *shared),
+    ]
+    assert _targets(plan) == [
+        (None, "全县工业企业设备更新投资", 2025, "level", None, ">=", 500000000, "元"),
+        (None, "报废汽车回收量", 2027, "growth", 2023, ">=", 50, "%"),
+        (1, "完成技术改造项目", 2025, "level", None, ">=", 40, "个"),
+        (2, "报废更新农机", 2025, "level", None, ">=", 300, "台"),
+        (1, "举办汽车促消费活动", None, "annual", None, ">=", 4, "场"),
+        (2, "废旧家电回收网点", 2026, "level", None, ">=", 60, "个"),
+    ]
+
+
+def test_county_inline_tasks_survive_rewrapping_and_half_width_brackets():
+    text = read_notice(NOTICES / "county_inline_tasks.txt")
+    plan, mangled = extract_plan(text), extract_plan(_mangle(text, 28, False, True))
+    assert (len(mangled["tasks"]), len(mangled["targets"])) == (8, 6)
+    assert _task_rows(mangled) == _task_rows(plan)
+    assert _targets(mangled) == _targets(plan)
+
+
+def test_county_articles():
+    plan = _plan("county_articles.txt")
+    assert (plan["title"], plan["region"], plan["kind"]) == (
+        "青川县推动消费品以旧换新若干措施",
+        "青川县",
+        "若干措施",
+    )
+    assert plan["sections"] == []
+    # 第一条 (purpose) and 第六条 (entry into force) frame the measures; 第二条
+    # states the aims; the （一）（二） points of 第四条 are not tasks.
+    assert _task_rows(plan) == [
+        (3, None, "支持汽车以旧换新", ["县商务局"], ["县财政局", "县公安局"]),
+        (4, None, "支持家电以旧换新", ["县商务局"], []),
+        (5, None, "加大金融支持", ["县财政局"], ["人民银行青川县支行"]),
+    ]
+    assert _targets(plan) == [
+        (None, "全县汽车以旧换新", 2025, "level", None, ">=", 3000, "辆"),
+        (None, "家电以旧换新销售额", 2025, "level", None, ">=", 200000000, "元"),
+        (3, "举办汽车促消费活动", None, "annual", None, ">=", 5, "场"),
+        (4, "回收网点", 2025, "level", None, ">=", 40, "个"),
+    ]
+
+
+def test_district_bracket_headings():
+    plan = _plan("district_bracket_headings.txt")
+    assert plan["sections"] == [
+        {"no": 1, "title": "总体目标"},
+        {"no": 2, "title": "重点任务"},
+        {"no": 3, "title": "保障措施"},
+    ]
+    assert _task_rows(plan) == [
+        (1, 2, "推进工业设备更新", ["区工业和信息化局"], []),
+        (2, 2, "推进交通运输设备更新", ["区交通运输局"], ["区财政局"]),
+        (1, 3, "加强组织领导", ["区发展和改革局"], []),
+        (2, 3, "强化资金保障", ["区财政局"], []),
+    ]
+    assert _targets(plan) == [
+        (None, "全区规模以上工业企业数字化改造覆盖率", 2025, "level", None, ">=", 60, "%"),
+        (1, "实施技改项目", 2025, "level", None, ">=", 50, "个"),
+        (2, "淘汰老旧营运车辆", None, "annual", None, ">=", 100, "辆"),
     ]
 
 
@@ -176,7 +289,15 @@ def test_read_docx_paragraphs_and_tables_in_order(tmp_path: Path):
     path = tmp_path / "notice.docx"
     document.save(path)
     lines = read_notice(path).split("\n")
-    assert lines == ["青禾县推动大规模设备更新工作方案", "一、总体要求", "指标", "目标值", "公共充电桩", "600个", "二、重点任务"]
+    assert lines == [
+        "青禾县推动大规模设备更新工作方案",
+        "一、总体要求",
+        "指标",
+        "目标值",
+        "公共充电桩",
+        "600个",
+        "二、重点任务",
+    ]
 
 
 def test_read_pdf_built_by_hand(tmp_path: Path):
@@ -185,7 +306,9 @@ def test_read_pdf_built_by_hand(tmp_path: Path):
     text = read_notice(path)
     assert [x.strip() for x in text.split("\n") if x.strip()] == SAMPLE.split("\n")
     plan = extract_plan(text)
-    assert [(t["metric"], t["year"], t["value"], t["unit"]) for t in plan["targets"]] == [("公共充电桩", 2025, 600, "个")]
+    assert [(t["metric"], t["year"], t["value"], t["unit"]) for t in plan["targets"]] == [
+        ("公共充电桩", 2025, 600, "个")
+    ]
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
@@ -198,13 +321,17 @@ def test_read_pdf_converted_by_libreoffice(tmp_path: Path):
     document.save(src)
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-        capture_output=True, timeout=180, check=False,
+        capture_output=True,
+        timeout=180,
+        check=False,
     )
     pdf = tmp_path / "notice.pdf"
     if not pdf.is_file():
         pytest.skip("LibreOffice could not convert the file here")
     plan = extract_plan(read_notice(pdf))
-    assert [(t["metric"], t["year"], t["value"], t["unit"]) for t in plan["targets"]] == [("公共充电桩", 2025, 600, "个")]
+    assert [(t["metric"], t["year"], t["value"], t["unit"]) for t in plan["targets"]] == [
+        ("公共充电桩", 2025, 600, "个")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -242,7 +369,10 @@ def test_undecodable_text_raises(tmp_path: Path):
 def test_module_entry_point_prints_json():
     out = subprocess.run(
         [sys.executable, "-m", "liangxin.plans.extraction", str(NOTICES / "county_traditional.txt")],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     ).stdout
     plan = json.loads(out)
     assert plan["source"] == "county_traditional.txt"
@@ -285,7 +415,9 @@ def test_seed_survives_rewrapping_debris_and_traditional(seed, width, traditiona
     pred.write_text(json.dumps(extract_plan(text, source=seed.name), ensure_ascii=False), encoding="utf-8")
     out = subprocess.run(
         [sys.executable, str(SCORER), str(gold), str(pred), "--verbose"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     score = float(re.search(r"plan-score: F1=([\d.]+)", out).group(1))
     assert score >= 0.97, out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .extraction_helpers import preamble_targets, rows, task_plan
+from liangxin.plans.extraction import extract_plan
+
+from .extraction_helpers import plan_of, preamble_targets, rows, task_plan
 
 
 def test_level_with_year_and_plain_percentage():
@@ -157,8 +159,7 @@ def test_bare_growth_is_against_the_year_before():
 
 def test_year_carries_over_within_paragraph_until_restated():
     got = preamble_targets(
-        "到2025年，建成绿色工厂6家。推动企业上云用云，上云企业达到300家。"
-        "到2027年，建成绿色工厂9家。"
+        "到2025年，建成绿色工厂6家。推动企业上云用云，上云企业达到300家。到2027年，建成绿色工厂9家。"
     )
     assert got == [
         ("绿色工厂", 2025, "level", None, ">=", 6, "家"),
@@ -239,3 +240,85 @@ def test_percentage_points():
 
 def test_descriptive_counts_are_not_targets():
     assert preamble_targets("到2025年，重点从3个方面推进设备更新，分2个阶段实施。") == []
+
+
+# ------------------------------------------ before the first heading ---
+
+
+def test_targets_in_the_preamble_are_plan_level():
+    plan = plan_of(
+        "为推动设备更新，制定本方案。到2025年，全县新能源汽车保有量达到6000辆。",
+        "一、总体要求",
+        "推动。",
+        "二、重点任务",
+        "（一）推进充电设施建设。到2025年，新建充电桩100个。",
+    )
+    assert rows(plan) == [
+        (None, "全县新能源汽车保有量", 2025, "level", None, ">=", 6000, "辆"),
+        (1, "充电桩", 2025, "level", None, ">=", 100, "个"),
+    ]
+
+
+def test_unnumbered_overall_goal_paragraph_before_the_first_heading():
+    plan = plan_of(
+        "总体目标：到2027年，全县设备投资规模较2023年增长30%，报废汽车回收量达到1.2万辆。",
+        "一、重点任务",
+        "（一）推进设备更新。内容。",
+    )
+    assert rows(plan) == [
+        (None, "全县设备投资规模", 2027, "growth", 2023, ">=", 30, "%"),
+        (None, "报废汽车回收量", 2027, "level", None, ">=", 12000, "辆"),
+    ]
+
+
+def test_cover_letter_before_an_untitled_plan_is_not_read():
+    # The plan text does not repeat its title, so only the cover letter's
+    # date tells where the plan's own preamble starts.
+    plan = extract_plan(
+        "某某县人民政府\n关于印发某某县推动大规模设备更新工作方案的通知\n各乡镇：\n"
+        "现将方案印发给你们，请每年报送工作进展2次。\n某某县人民政府\n2024年6月1日\n"
+        "到2025年，全县新建充电桩100个。\n一、重点任务\n（一）推进。内容。\n"
+    )
+    assert rows(plan) == [(None, "全县新建充电桩", 2025, "level", None, ">=", 100, "个")]
+    assert plan["issued_on"] == "2024-06-01"
+
+
+def test_plan_without_any_heading_still_gives_its_targets():
+    # The signature closing the plan is not a cover letter to skip.
+    plan = plan_of(
+        "为推动设备更新，制定本方案。到2025年，新建公共充电桩600个，每年举办促消费活动3场以上。",
+        "某某县人民政府",
+        "2024年6月1日",
+    )
+    assert rows(plan) == [
+        (None, "公共充电桩", 2025, "level", None, ">=", 600, "个"),
+        (None, "举办促消费活动", None, "annual", None, ">=", 3, "场"),
+    ]
+
+
+# ------------------------------------------------------ inline tasks ---
+
+
+def test_unit_parenthesis_right_after_the_number_is_not_in_the_metric():
+    plan = task_plan("（一）推进充电设施建设。到2025年，新建充电桩500个（牵头单位：县发展改革局）。")
+    assert rows(plan) == [(1, "充电桩", 2025, "level", None, ">=", 500, "个")]
+    assert plan["targets"][0]["quote"] == "新建充电桩500个"
+
+
+def test_inline_items_carry_their_targets_and_the_lead_in_year():
+    plan = plan_of(
+        "一、总体要求",
+        "推动。",
+        "二、重点任务",
+        "到2025年，重点做好以下工作：一是推进充电设施建设，新建充电桩100个（牵头单位：县发展改革局）；"
+        "二是改造提升农贸市场5个（牵头单位：县商务局）；三是推进家电换新，每年举办活动3场以上。",
+        "三、保障措施",
+        "一是强化资金保障，争取资金1亿元；二是加强宣传。",
+    )
+    assert rows(plan) == [
+        (1, "充电桩", 2025, "level", None, ">=", 100, "个"),
+        (2, "改造提升农贸市场", 2025, "level", None, ">=", 5, "个"),
+        (3, "举办活动", None, "annual", None, ">=", 3, "场"),
+        # A new paragraph: the year of section 二 does not reach here.
+        (1, "资金", None, "level", None, ">=", 100000000, "元"),
+    ]

@@ -15,9 +15,9 @@ from .structure import (
     region_from_title,
     region_of,
 )
-from .targets import extract_targets
+from .targets import YearCarry, extract_targets
 from .text import canon, clean_lines, to_simplified
-from .units import parse_units
+from .units import Units, parse_units
 
 
 def _first_sentence(written: str) -> str:
@@ -31,6 +31,33 @@ def _content(written: str, units_quote: str) -> str:
     body = written.replace(units_quote, "") if units_quote else written
     body = re.sub(r"^\s*[（(]\s*[一二三四五六七八九十百零〇两]+\s*[）)]\s*", "", body)
     return body.strip()
+
+
+def _closes_paragraph(units: Units, text: str) -> bool:
+    """True when the block's only unit list stands after its last 。, closing the paragraph."""
+    if len(units.spans) != 1:
+        return False
+    s, e = units.spans[0]
+    return text[:s].rstrip().endswith("。") and not text[e:].strip("。；， ")
+
+
+def _share_paragraph_units(tasks: list, units_of: dict[int, Units]) -> None:
+    """一是……；二是……；三是……。（牵头单位：…）: a unit list after the whole list is every item's.
+
+    Applies only when no other item of the paragraph names its own units.
+    """
+    by_paragraph: dict[int, list] = {}
+    for task in tasks:
+        if task.block.paragraph is not None:
+            by_paragraph.setdefault(task.block.paragraph, []).append(task)
+    for group in by_paragraph.values():
+        last = units_of[id(group[-1].block)]
+        if len(group) < 2 or not _closes_paragraph(last, group[-1].block.text):
+            continue
+        if any(units_of[id(t.block)].spans for t in group[:-1]):
+            continue
+        for t in group[:-1]:
+            units_of[id(t.block)] = Units(last.lead, last.responsible, last.quote, [])
 
 
 def _unique(names) -> list[str]:
@@ -70,10 +97,11 @@ def extract_plan(text: str, *, source: str = "") -> dict:
         "tasks": [],
         "targets": [],
     }
-    unit_spans: dict[int, list[tuple[int, int]]] = {}
+    units_of = {id(t.block): parse_units(t.block.text, t.block.written) for t in layout.tasks}
+    unit_spans = {k: u.spans for k, u in units_of.items()}
+    _share_paragraph_units(layout.tasks, units_of)
     for task in layout.tasks:
-        units = parse_units(task.block.text, task.block.written)
-        unit_spans[id(task.block)] = units.spans
+        units = units_of[id(task.block)]
         plan["tasks"].append(
             {
                 "no": task.no,
@@ -88,11 +116,13 @@ def extract_plan(text: str, *, source: str = "") -> dict:
                 "content": _content(task.block.written, units.quote),
             }
         )
+    carries: dict[int, YearCarry] = {}
     for block in layout.blocks:
         spans = unit_spans.get(id(block))
         if spans is None:
             spans = parse_units(block.text, block.written).spans
-        for row in extract_targets(block.text, block.written, spans):
+        carry = None if block.paragraph is None else carries.setdefault(block.paragraph, YearCarry())
+        for row in extract_targets(block.text, block.written, spans, carry):
             plan["targets"].append(
                 {
                     "task": block.task,
@@ -107,4 +137,3 @@ def extract_plan(text: str, *, source: str = "") -> dict:
                 }
             )
     return plan
-

@@ -9,15 +9,56 @@ metrics.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .numbers import clean_number, fold, parse_number
 
 # Measure words, longest first so that 个百分点 wins over 个.
 _UNITS = [
-    "个百分点", "百分点", "个工作日", "工作日", "%", "台（套）", "台套", "辆次", "人次", "万千瓦", "千瓦时", "千瓦", "兆瓦",
-    "平方米", "公里", "千米", "标准箱", "元", "辆", "家", "个", "台", "套", "场", "项", "次", "座",
-    "所", "条", "吨", "户", "人", "张", "件", "部", "处", "亩", "根", "块", "种", "款", "艘", "架", "期",
+    "个百分点",
+    "百分点",
+    "个工作日",
+    "工作日",
+    "%",
+    "台（套）",
+    "台套",
+    "辆次",
+    "人次",
+    "万千瓦",
+    "千瓦时",
+    "千瓦",
+    "兆瓦",
+    "平方米",
+    "公里",
+    "千米",
+    "标准箱",
+    "元",
+    "辆",
+    "家",
+    "个",
+    "台",
+    "套",
+    "场",
+    "项",
+    "次",
+    "座",
+    "所",
+    "条",
+    "吨",
+    "户",
+    "人",
+    "张",
+    "件",
+    "部",
+    "处",
+    "亩",
+    "根",
+    "块",
+    "种",
+    "款",
+    "艘",
+    "架",
+    "期",
 ]
 UNIT_ALT = "|".join(re.escape(u) for u in _UNITS)
 NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -56,7 +97,9 @@ _QUALIFIER = re.compile(
 _GROWTH_VERB = re.compile(r"(增长|增加|提高|提升|下降|降低|减少)(约|了)?$")
 # "从3个方面": a count that describes the text, not a target.
 _DESCRIPTIVE_NEXT = re.compile(r"方面|层面|维度|环节|部分|步骤|阶段")
-_CN_BAD_NEXT = re.compile(r"项目|个体|个人|个性|场景|场所|家庭|家电|家居|台账|条件|条例|部门|部署|处理|次数|人员|人民|户外|座谈|所属|种类|件事|期间")
+_CN_BAD_NEXT = re.compile(
+    r"项目|个体|个人|个性|场景|场所|家庭|家电|家居|台账|条件|条例|部门|部署|处理|次数|人员|人民|户外|座谈|所属|种类|件事|期间"
+)
 _CLAUSE_END = "，；。：,;"
 
 
@@ -101,7 +144,12 @@ def find_candidates(text: str, context_ok) -> list[Candidate]:
         # ...but 80%以上的企业 is a share the plan is held to.
         if nxt == "的" and m.group("unit") != "%":
             continue
-        if suffix in ("以上", "及以上") and re.search(r"投资|规模|金额|总额", text[max(0, s - 4) : s]) and nxt and nxt not in _CLAUSE_END + "、":
+        if (
+            suffix in ("以上", "及以上")
+            and re.search(r"投资|规模|金额|总额", text[max(0, s - 4) : s])
+            and nxt
+            and nxt not in _CLAUSE_END + "、"
+        ):
             continue
         if is_cn:
             if num == "一" or _CN_BAD_NEXT.match(text[e - len(m.group("unit")) :]) or before == "“":
@@ -113,7 +161,14 @@ def find_candidates(text: str, context_ok) -> list[Candidate]:
         except ValueError:
             continue
         out.append(
-            Candidate(s, end, fold(value, m.group("mag")), _unit_name(m.group("unit")), suffix, bool(m.group("range")))
+            Candidate(
+                s,
+                end,
+                fold(value, m.group("mag")),
+                _unit_name(m.group("unit")),
+                suffix,
+                bool(m.group("range")),
+            )
         )
     for m in RATIO_RE.finditer(text):
         den = parse_number(m.group("den"))
@@ -122,16 +177,29 @@ def find_candidates(text: str, context_ok) -> list[Candidate]:
         suffix_m = SUFFIX_RE.match(text[m.end() :])
         suffix = suffix_m.group(1) if suffix_m else ""
         out.append(
-            Candidate(m.start(), m.end() + len(suffix), clean_number(parse_number(m.group("num")) / den), "ratio", suffix, False)
+            Candidate(
+                m.start(),
+                m.end() + len(suffix),
+                clean_number(parse_number(m.group("num")) / den),
+                "ratio",
+                suffix,
+                False,
+            )
         )
     for m in DOUBLE_RE.finditer(text):
-        if not (m.group("fan") or re.search(r"(增加|增长|提高|提升|翻)$", text[max(0, m.start() - 2) : m.start()])):
+        if not (
+            m.group("fan") or re.search(r"(增加|增长|提高|提升|翻)$", text[max(0, m.start() - 2) : m.start()])
+        ):
             continue
         if m.group("fan"):
             value = 100 if m.group("fan") == "一" else 300
         else:
             value = {"一": 100, "两": 200, "三": 300}[m.group("num")]
-        out.append(Candidate(m.start(), m.end(), value, "%", "", False, growth_word=True, about=bool(m.group("about"))))
+        out.append(
+            Candidate(
+                m.start(), m.end(), value, "%", "", False, growth_word=True, about=bool(m.group("about"))
+            )
+        )
     out.sort(key=lambda c: c.start)
     return out
 
@@ -140,7 +208,11 @@ def _comparator(c: Candidate, zone: str) -> str:
     """以上/不低于/达到 → >=, 超过/突破 → >, 左右/约 → ~, 不超过/以内 → <=; a range → >=."""
     if c.is_range:
         return ">="
-    if c.about or c.comparator_suffix in ("左右", "上下") or re.search(r"(^|[达到为加长至在])约$|大约$|约$", zone):
+    if (
+        c.about
+        or c.comparator_suffix in ("左右", "上下")
+        or re.search(r"(^|[达到为加长至在])约$|大约$|约$", zone)
+    ):
         return "~"
     if c.comparator_suffix in ("以上", "及以上"):
         return ">="
@@ -181,13 +253,16 @@ def _clean_metric(pre: str, growth: bool = True) -> tuple[str, str]:
     # 投资1000万元以上的项目: the qualifier goes unless nothing else is left.
     if len(_QUALIFIER.sub("", metric)) >= 4:
         metric = _QUALIFIER.sub("", metric)
-    return metric.strip("，、；：“”"), zone
+    # 　 only comes from a blanked unit parenthesis (canon maps real ones to a space).
+    return metric.replace("　", "").strip("，、；：“”"), zone
 
 
 def _tail(text: str, start: int, stop: int) -> str:
     """Noun phrase after the number (每年举办5场以上新能源汽车展销活动)."""
     tail = text[start:stop]
-    m = re.search(r"[，；。：]", tail)
+    # A unit parenthesis right after the number is blanked with 　 (see
+    # extract_targets) and ends the noun phrase like punctuation does.
+    m = re.search(r"[，；。：　]", tail)
     if m:
         tail = tail[: m.start()]
     if tail.startswith(("、", "和", "（")):
@@ -195,6 +270,18 @@ def _tail(text: str, start: int, stop: int) -> str:
     tail = _QUALIFIER.sub("", tail)
     tail = re.sub(r"^(?:以上|左右|的)", "", tail)
     return tail.rstrip("等").strip("“”")
+
+
+@dataclass
+class YearCarry:
+    """The year in force at the end of a block, handed to the next block of the same paragraph.
+
+    A 一是……；二是…… paragraph is cut into one block per item, but a year
+    stated in its lead-in (到2025年，重点做好以下工作：一是……) still holds
+    for every item.
+    """
+
+    years: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -209,15 +296,21 @@ class Row:
     quote: str
 
 
-def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None = None) -> list[Row]:
-    """Targets stated in one paragraph.  ``text`` is canonical, ``written`` aligned."""
+def extract_targets(
+    text: str, written: str, blank: list[tuple[int, int]] | None = None, carry: YearCarry | None = None
+) -> list[Row]:
+    """Targets stated in one paragraph.  ``text`` is canonical, ``written`` aligned.
+
+    ``carry``, when given, holds the year in force before the paragraph and
+    receives the one in force after it.
+    """
     if blank:
         chars = list(text)
         for s, e in blank:
             chars[s:e] = "　" * (e - s)
         text = "".join(chars)
     rows: list[Row] = []
-    years: list[int] = []
+    years: list[int] = list(carry.years) if carry else []
     last_metric = ""
 
     for sent in re.finditer(r"[^。]+。?", text):
@@ -241,7 +334,9 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
         year_events.sort()
         annual_events = [m.start() for m in ANNUAL_RE.finditer(sentence)]
 
-        def context_ok(p: int, _years=year_events, _annual=annual_events, _s0=s0, sentence=sentence, years=years) -> bool:
+        def context_ok(
+            p: int, _years=year_events, _annual=annual_events, _s0=s0, sentence=sentence, years=years
+        ) -> bool:
             rel = p - _s0
             window = sentence[max(0, rel - 8) : rel]
             return bool(
@@ -319,9 +414,13 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
                 g_zone = zone if gi == 0 or fenbie >= 0 else ""
                 comp = _comparator(g, g_zone)
                 kind, base = "level", None
-                zone_and_pre = sentence[clause_start : g.start] if gi == 0 else sentence[clause_start : c.start]
+                zone_and_pre = (
+                    sentence[clause_start : g.start] if gi == 0 else sentence[clause_start : c.start]
+                )
                 base_m = BASE_RE.search(zone)
-                if re.search(r"(年均|年平均)(增长|增速|提高|提升)", zone) or (annual and _GROWTH_VERB.search(zone)):
+                if re.search(r"(年均|年平均)(增长|增速|提高|提升)", zone) or (
+                    annual and _GROWTH_VERB.search(zone)
+                ):
                     kind = "annual_growth"
                 elif g.growth_word or (base_m and _GROWTH_VERB.search(zone)):
                     kind = "growth"
@@ -352,7 +451,9 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
                         comparator=comp,
                         value=value,
                         unit=g.unit,
-                        quote=written[s0 + quote_start : s0 + max(last.end, g.end) + (len(tail) if tail else 0)].strip("，、；。"),
+                        quote=written[
+                            s0 + quote_start : s0 + max(last.end, g.end) + (len(tail) if tail else 0)
+                        ].strip("，、；。"),
                     )
                 )
                 last_metric = g_metric
@@ -361,4 +462,6 @@ def extract_targets(text: str, written: str, blank: list[tuple[int, int]] | None
         # Year statements after the last number still carry to the next sentence.
         for _, ys in year_events:
             years = ys
+    if carry is not None:
+        carry.years = years
     return rows

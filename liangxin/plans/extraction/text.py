@@ -70,9 +70,13 @@ def canon(text: str) -> str:
     return out
 
 
+# Built once: rebuilding it per call was most of the extractor's run time.
+_SIMPLIFIED_MAP = str.maketrans(*_TRADITIONAL)
+
+
 def to_simplified(text: str) -> str:
     """繁體 → 简体 for the characters in the mapping table only."""
-    return text.translate({ord(a): b for a, b in zip(*_TRADITIONAL, strict=True)})
+    return text.translate(_SIMPLIFIED_MAP)
 
 
 # Page numbers and other debris that a PDF or Word conversion leaves on its own
@@ -137,7 +141,11 @@ def cut_footer(lines: list[str]) -> list[str]:
         if _PRINTED.search(line) and i >= len(lines) - 3:
             # "XX县人民政府办公室" on the line above belongs to the same footer.
             j = i
-            if j > 0 and re.search(r"(办公室|办公厅|辦公室|辦公廳)$", lines[j - 1]) and len(lines[j - 1]) < 30:
+            if (
+                j > 0
+                and re.search(r"(办公室|办公厅|辦公室|辦公廳)$", lines[j - 1])
+                and len(lines[j - 1]) < 30
+            ):
                 j -= 1
             return lines[:j]
     return lines
@@ -147,8 +155,11 @@ def join_lines(lines: list[str]) -> str:
     """Join wrapped lines: no separator in Chinese, a space between ASCII words."""
     out = ""
     for line in lines:
-        if out and _ASCII_ALNUM.match(out[-1]) and _ASCII_ALNUM.match(line[0]) and not (
-            out[-1].isdigit() and line[0].isdigit()
+        if (
+            out
+            and _ASCII_ALNUM.match(out[-1])
+            and _ASCII_ALNUM.match(line[0])
+            and not (out[-1].isdigit() and line[0].isdigit())
         ):
             out += " "
         out += line
