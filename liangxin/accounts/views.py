@@ -25,7 +25,7 @@ def tokens(request):
         try:
             _token, new_key = api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])
         except ServiceError as exc:
-            form.add_error("name", exc.message)
+            form.add_error("name", exc.localized)
         else:
             form = TokenCreateForm()
     token_list = ApiToken.objects.filter(user=request.user).order_by("-created_at")

@@ -15,6 +15,13 @@ class ServiceError(Exception):
         self.message_en = message_en or message
         self.field = field
 
+    @property
+    def localized(self) -> str:
+        """The message in the page's language: Chinese, or English when the user chose it."""
+        from django.utils.translation import get_language
+
+        return self.message_en if (get_language() or "").startswith("en") else self.message
+
     def as_dict(self) -> dict:
         data = {"code": self.code, "message": self.message, "message_en": self.message_en}
         if self.field:

@@ -103,7 +103,7 @@ def draft_view(request, draft_id: int):
             except PlanInvalid as exc:
                 errors = exc.errors
             except ServiceError as exc:
-                errors = [exc.message]
+                errors = [exc.localized]
             else:
                 draft.confirmed_plan = plan
                 draft.save(update_fields=["confirmed_plan"])
@@ -231,7 +231,7 @@ def indicator_catalogue(request):
             try:
                 indicator = indicator_create(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
             else:
                 messages.success(request, _("已新增指标：%(name)s") % {"name": indicator.name})
                 return redirect("plans:indicators")
@@ -283,7 +283,7 @@ def plan_import_sheet(request, plan_id: int):
         except SheetInvalid as exc:
             errors = exc.errors
         except ServiceError as exc:
-            errors = [exc.message]
+            errors = [exc.localized]
         else:
             messages.success(request, _("已按表格更新工作方案，共 %(n)s 处变化") % {"n": len(record.changes)})
             request.session["last_import_changes"] = record.changes[:200]

@@ -33,7 +33,7 @@ from liangxin.regions.services import (
 
 
 def _apply_service_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
 
 
 @login_required
@@ -148,7 +148,7 @@ def alias_decide_view(request, code: str, alias_id: int):
                 actor=request.user, proposal=proposal, confirm=form.cleaned_data["decision"] == "confirm"
             )
         except ServiceError as exc:
-            error = exc.message
+            error = exc.localized
     else:
         error = _("请选择确认或否决")
     if request.headers.get("HX-Request"):

@@ -104,7 +104,7 @@ def batch_new(request, programme_id: int):
     try:
         batch = batch_create(actor=request.user, programme=programme)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     else:
         messages.success(request, _("已生成拨付批次 %(n)s：%(t)s 笔付款，含 %(c)s 笔申请") % {
             "n": batch.number, "t": batch.transfer_count, "c": batch.item_count})
@@ -146,7 +146,7 @@ def batch_result(request, batch_number: str):
         for error in exc.errors:
             messages.error(request, error)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     else:
         messages.success(request, _("回盘完成：成功 %(paid)s 笔（%(paid_claims)s 笔申请），失败 %(failed)s 笔（%(failed_claims)s 笔申请，已退回待拨付）")
                          % outcome)

@@ -48,7 +48,7 @@ CLAIMS_PER_PAGE = 50
 
 def _form_error(form, exc: ServiceError, fields_of: dict | None = None) -> None:
     field = (fields_of or {}).get(exc.field, exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
+    form.add_error(field if field in form.fields else None, exc.localized)
 
 
 # Programmes -----------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def organisation_account(request, programme_id: int, organisation_id: int):
         try:
             organisation_account_set(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.localized)
         else:
             messages.success(request, _("已变更“%(name)s”的结算账户") % {"name": organisation.name})
     else:
@@ -296,7 +296,7 @@ def claim_detail(request, number: str):
             claim_review(actor=request.user, claim=claim, action=request.POST.get("action", ""),
                          reason=request.POST.get("reason", ""))
         except ServiceError as exc:
-            review_error, status = exc.message, exc.status
+            review_error, status = exc.localized, exc.status
         else:
             messages.success(request, _("审核意见已记录"))
             return redirect("subsidies:claim", claim.number)
@@ -341,7 +341,7 @@ def claim_money(request, number: str):
         else:
             raise ServiceError("money_action", "操作无效", "unknown action", field="action")
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     else:
         messages.success(request, done)
     return redirect("subsidies:claim", claim.number)

@@ -158,7 +158,7 @@ def notice_issue_view(request, code: str):
                     subject_id=data["subject_id"], title=data["title"], body=data["body"], deadline=data["deadline"],
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
             else:
                 messages.success(request, _("督办单已下发"))
                 return redirect("supervision:notice", notice.id)
@@ -186,7 +186,7 @@ def notice_view(request, notice_id: int):
                     actor=request.user, notice=notice, text=text
                 )
             except ServiceError as exc:
-                error = exc.message
+                error = exc.localized
             else:
                 messages.success(request, {"respond": _("已反馈"), "close": _("已办结"), "escalate": _("已升级督办")}[action])
                 return redirect("supervision:notice", notice.id)
@@ -219,7 +219,7 @@ def webhooks_view(request, code: str):
             try:
                 webhook_add(actor=request.user, region=region, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
             else:
                 messages.success(request, _("群机器人已添加"))
                 return redirect("supervision:webhooks", region.code)

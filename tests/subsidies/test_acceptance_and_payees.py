@@ -312,3 +312,12 @@ def test_a_seller_reports_a_return_through_the_api(client, programme, jinxiang):
     other = client.post("/api/v1/claims/NOPE/return", data="{}", content_type="application/json", headers=headers)
     assert other.status_code in (404, 422)
     assert ledger_verify().ok
+
+
+def test_service_errors_are_shown_in_english_to_english_users(client, cars, staff):
+    claim, _ = claim_submit(actor="test", programme=cars, payload=_with_payee(1), decide=flat_rate_decide)
+    client.force_login(staff)
+    english = client.post(f"/claims/{claim.number}/", {"action": "accept", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "a reason is required" in english and "审核必须写明理由" not in english
+    chinese = client.post(f"/claims/{claim.number}/", {"action": "accept", "reason": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "审核必须写明理由" in chinese.content.decode()
