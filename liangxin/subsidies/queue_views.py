@@ -143,6 +143,7 @@ def batch_result(request, batch_number: str):
     try:
         outcome = bank_result_import(actor=request.user, batch=batch, data=upload.read(), fmt=fmt)
     except BankFileInvalid as exc:
+        messages.error(request, _("回盘文件有误，未做任何处理。请改正以下各行后重新导入："))
         for error in exc.errors:
             messages.error(request, error)
     except ServiceError as exc:

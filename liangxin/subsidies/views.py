@@ -308,7 +308,8 @@ def claim_detail(request, number: str):
                "can_edit": can_edit_subsidies(request.user, claim.programme.region),
                "clawback": getattr(claim, "clawback", None),
                "trace": selectors.claim_trace(claim), "reviewable": reviewable, "review_error": review_error,
-               "awaiting_acceptance": awaiting_acceptance, "deadlines": claim_deadlines(claim), "now": timezone.now(),
+               "awaiting_acceptance": awaiting_acceptance,
+               "first_approved_by_me": claim.first_approved_by_id is not None and claim.first_approved_by_id == request.user.id, "deadlines": claim_deadlines(claim), "now": timezone.now(),
                "payee": (claim.facts or {}).get("payee") if claim.programme.payee_kind == "claimant" else None,
                "reviews": claim.reviews.select_related("actor"),
                # The auditor's trace: from intake to bank result and every ledger posting, on one page.
