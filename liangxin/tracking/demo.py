@@ -1,7 +1,10 @@
 """Demo tracking data: three reporting periods carried through the real services, and
-indicator series, all marked 演示数据 so nobody mistakes them for statistics."""
+indicator series, all marked 演示数据 so nobody mistakes them for statistics. Two indicators are
+computed instead from the demo subsidy programme's claims (`demo_computed_load`)."""
 
 import datetime as dt
+
+from django.utils import timezone
 
 from liangxin.plans.models import Indicator, Plan
 from liangxin.tracking.models import Report, TaskStatus
@@ -75,7 +78,9 @@ def _carry(actor, report: Report, period_index: int, number: int, period_count: 
     for entry in report.entries.select_related("task"):
         lagging = (entry.task.no + period_index) % 7 == 0
         report_entry_save(
-            actor=actor, report=report, task_id=entry.task_id,
+            actor=actor,
+            report=report,
+            task_id=entry.task_id,
             status=TaskStatus.LAGGING if lagging else TaskStatus.ON_TRACK,
             progress=f"（{DEMO_NOTE}）本月推进“{entry.task.title}”相关工作，按计划组织实施。",
             problems=f"（{DEMO_NOTE}）资金到位较慢。" if lagging else "",
@@ -97,7 +102,63 @@ def _values(actor, plan: Plan, latest_period: dt.date) -> None:
         if indicator is None:
             continue
         for year, value in ((2023, base), (2024, y2024), (2025, y2025)):
-            indicator_value_record(actor=actor, region=plan.region, indicator=indicator, period_kind="year",
-                                   period_start=dt.date(year, 1, 1), value=value, source="imported", note=DEMO_NOTE)
-        indicator_value_record(actor=actor, region=plan.region, indicator=indicator, period_kind="month",
-                               period_start=latest_period, value=latest, source="reported", note=DEMO_NOTE)
+            indicator_value_record(
+                actor=actor,
+                region=plan.region,
+                indicator=indicator,
+                period_kind="year",
+                period_start=dt.date(year, 1, 1),
+                value=value,
+                source="imported",
+                note=DEMO_NOTE,
+            )
+        indicator_value_record(
+            actor=actor,
+            region=plan.region,
+            indicator=indicator,
+            period_kind="month",
+            period_start=latest_period,
+            value=latest,
+            source="reported",
+            note=DEMO_NOTE,
+        )
+
+
+# indicator → measure computed for the demo appliance programme of 金乡县
+COMPUTED = (("家电以旧换新补贴件数", "granted_count"), ("以旧换新补贴资金", "paid_amount"))
+
+
+def demo_computed_load(*, actor, today: dt.date | None = None) -> list[str]:
+    """Let the ledger feed indicators: the demo appliance programme's claims (real claims through
+    the subsidy services) become monthly values of two catalogue indicators. Run after the subsidy
+    demo; running again configures nothing twice and, with an unchanged ledger, writes nothing."""
+    from liangxin.subsidies.models import Programme
+    from liangxin.tracking.computed import computed_source_save, indicator_values_compute_range
+    from liangxin.tracking.models import ComputedIndicatorSource
+
+    programme = (
+        Programme.objects.filter(region__code="370828", name="（演示）家电以旧换新")
+        .select_related("region")
+        .first()
+    )
+    if programme is None:
+        return []
+    region = programme.region
+    for name, measure in COMPUTED:
+        indicator = Indicator.objects.filter(name=name).first()
+        if (
+            indicator is not None
+            and not ComputedIndicatorSource.objects.filter(region=region, indicator=indicator).exists()
+        ):
+            computed_source_save(
+                actor=actor, region=region, indicator=indicator, measure=measure, programmes=[programme]
+            )
+    # The ledger dates claims in local time, so "this month" is the local one too.
+    today = today or timezone.localdate()
+    outcomes = indicator_values_compute_range(
+        actor=actor, region=region, period_kind="month", first=programme.starts_on, last=today, today=today
+    )
+    written = [o for o in outcomes if o.value is not None]
+    return [
+        f"{region.name}：由补贴台账计算 {len({o.indicator for o in written})} 个指标、{len(written)} 个月度数值"
+    ]

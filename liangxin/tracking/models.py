@@ -15,7 +15,9 @@ class ReportingSchedule(models.Model):
     """How often a plan's lead departments report, and when it is due (报送周期)."""
 
     plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, related_name="schedule")
-    frequency = models.CharField("报送周期", max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    frequency = models.CharField(
+        "报送周期", max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     due_day = models.PositiveSmallIntegerField("次月截止日", default=10)
     first_period = models.DateField("首个报送期（月初）")
     remind_before_days = models.PositiveSmallIntegerField("提前提醒天数", default=3)
@@ -24,7 +26,9 @@ class ReportingSchedule(models.Model):
     class Meta:
         verbose_name = "报送安排"
         constraints = [
-            models.CheckConstraint(condition=Q(due_day__gte=1, due_day__lte=28), name="schedule_due_day_in_month"),
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1, due_day__lte=28), name="schedule_due_day_in_month"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -49,17 +53,25 @@ class Report(models.Model):
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     return_reason = models.TextField("退回理由", blank=True)
 
     class Meta:
         verbose_name = "进展报告"
         ordering = ["-period_start", "department__name"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "department", "period_start"], name="report_one_per_department_period"),
-            models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")), name="report_period_ordered"),
+            models.UniqueConstraint(
+                fields=["plan", "department", "period_start"], name="report_one_per_department_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="report_period_ordered"
+            ),
         ]
         indexes = [
             # Chasing: open reports by due date.
@@ -92,7 +104,9 @@ class TaskProgress(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="entries")
     task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="progress_entries")
-    status = models.CharField("状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    status = models.CharField(
+        "状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
     progress = models.TextField("进展情况", blank=True)
     problems = models.TextField("存在问题", blank=True)
     next_steps = models.TextField("下步打算", blank=True)
@@ -100,7 +114,9 @@ class TaskProgress(models.Model):
     class Meta:
         verbose_name = "任务进展"
         ordering = ["report", "task__no"]
-        constraints = [models.UniqueConstraint(fields=["report", "task"], name="task_progress_once_per_report")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "task"], name="task_progress_once_per_report")
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} · 任务（{self.task.no}）{self.get_status_display()}"
@@ -113,7 +129,9 @@ class Contribution(models.Model):
     task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("regions.Department", on_delete=models.PROTECT, related_name="+")
     text = models.TextField("配合情况")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,7 +149,9 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,7 +175,8 @@ class ValueSource(models.TextChoices):
 
 class IndicatorValue(models.Model):
     """The value of a catalogue indicator in a region for one period (cumulative level at the
-    period's end, or the period's count for activity indicators)."""
+    period's end, or the period's count for activity indicators). Values computed from the subsidy
+    ledger (source 台账计算) are period counts; see `tracking.computed`."""
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="indicator_values")
     indicator = models.ForeignKey("plans.Indicator", on_delete=models.PROTECT, related_name="values")
@@ -163,9 +184,13 @@ class IndicatorValue(models.Model):
     period_start = models.DateField("期初")
     value = models.DecimalField("数值", max_digits=20, decimal_places=4)
     source = models.CharField("来源", max_length=10, choices=ValueSource.choices)
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicator_values")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicator_values"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,7 +198,8 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "period_start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "indicator", "period_kind", "period_start"], name="indicator_value_once_per_period"
+                fields=["region", "indicator", "period_kind", "period_start"],
+                name="indicator_value_once_per_period",
             ),
         ]
         indexes = [
@@ -183,3 +209,84 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.period_start:%Y-%m} = {self.value}"
+
+
+class ComputedMeasure(models.TextChoices):
+    """What the subsidy ledger counts for an indicator (计算口径). See `tracking.computed` for the
+    statuses and the date each claim counts on."""
+
+    GRANTED_COUNT = "granted_count", "已核定补贴件数"
+    GRANTED_AMOUNT = "granted_amount", "已核定补贴金额"
+    PAID_AMOUNT = "paid_amount", "已拨付补贴金额"
+    SALES = "sales", "带动销售额（成交价合计）"
+
+
+class ComputedIndicatorSource(models.Model):
+    """Where a region's indicator is computed from the subsidy ledger instead of being typed in
+    (台账计算来源): which programmes (none chosen = every programme of the region and the regions
+    below it), which claim categories (none = all) and what is counted."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="computed_indicator_sources"
+    )
+    indicator = models.ForeignKey(
+        "plans.Indicator", on_delete=models.PROTECT, related_name="computed_sources"
+    )
+    programmes = models.ManyToManyField(
+        "subsidies.Programme", verbose_name="补贴活动", blank=True, related_name="+"
+    )
+    categories = models.JSONField("品类", default=list, blank=True)
+    measure = models.CharField("计算口径", max_length=16, choices=ComputedMeasure.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "台账计算来源"
+        ordering = ["region", "indicator__name"]
+        constraints = [
+            # Two sources for one cell would make the computed value depend on which ran last.
+            models.UniqueConstraint(
+                fields=["region", "indicator"], name="computed_source_once_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__in=ComputedMeasure.values), name="computed_source_measure_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.indicator} ← {self.get_measure_display()}"
+
+
+class SupersededIndicatorValue(models.Model):
+    """A value a department reported or imported for a period that the ledger computation then
+    replaced (computed wins: the ledger is the truth). Kept so the values page can show what was
+    reported next to what was computed; the audit log holds the same before-image."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey("plans.Indicator", on_delete=models.PROTECT, related_name="+")
+    period_kind = models.CharField("期别", max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField("期初")
+    value = models.DecimalField("原数值", max_digits=20, decimal_places=4)
+    source = models.CharField("原来源", max_length=10, choices=ValueSource.choices)
+    note = models.CharField("原说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("原填报时间")
+    superseded_at = models.DateTimeField("取代时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "被台账计算取代的数值"
+        ordering = ["-superseded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source="computed"), name="superseded_value_was_not_computed"),
+        ]
+        indexes = [
+            # The values page: a region's replaced values, newest first.
+            models.Index(fields=["region", "superseded_at"], name="superseded_value_by_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period_start:%Y-%m} {self.value}（{self.get_source_display()}，已由台账计算取代）"

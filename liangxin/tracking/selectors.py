@@ -1,13 +1,23 @@
 """Reads for tracking pages, the API and the dashboards."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from liangxin.audit.models import AuditEntry
 from liangxin.plans.models import Target
-from liangxin.tracking.models import IndicatorValue, Report, ReportStatus, TaskProgress
+from liangxin.tracking.models import (
+    ComputedIndicatorSource,
+    IndicatorValue,
+    Report,
+    ReportStatus,
+    SupersededIndicatorValue,
+    TaskProgress,
+    ValueSource,
+)
+from liangxin.tracking.periods import period_label, period_next_start, periods_overlap
 
 
 def reports_for_period(region, period_start: dt.date) -> QuerySet[Report]:
@@ -20,14 +30,15 @@ def reports_for_period(region, period_start: dt.date) -> QuerySet[Report]:
 
 def report_periods(region) -> list[dt.date]:
     return list(
-        Report.objects.filter(plan__region=region).order_by("-period_start").values_list("period_start", flat=True).distinct()
+        Report.objects.filter(plan__region=region)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
     )
 
 
 def report_detail(report: Report) -> dict:
-    entries = (
-        TaskProgress.objects.filter(report=report).select_related("task").order_by("task__no")
-    )
+    entries = TaskProgress.objects.filter(report=report).select_related("task").order_by("task__no")
     return {
         "entries": list(entries),
         "contributions": list(report.contributions.select_related("department", "task", "created_by")),
@@ -75,6 +86,85 @@ def indicator_series(region, indicator_ids) -> dict[int, list[SeriesPoint]]:
     return series
 
 
+# ---------------------------------------------------------------- values computed from the ledger
+
+
+def computed_value_conflict(
+    region, indicator, period_kind: str, period_start: dt.date
+) -> IndicatorValue | None:
+    """The computed value a hand-entered one for this period would overwrite or overlap, while the
+    region computes the indicator from the subsidy ledger; None when the period is free."""
+    if not ComputedIndicatorSource.objects.filter(region=region, indicator=indicator).exists():
+        return None
+    candidates = (
+        IndicatorValue.objects.filter(
+            region=region,
+            indicator=indicator,
+            source=ValueSource.COMPUTED,
+            period_start__gte=dt.date(period_start.year - 1, period_start.month, 1),
+            period_start__lt=period_next_start(period_kind, period_start),
+        )
+        .select_related("indicator")
+        .order_by("period_start")
+    )
+    for row in candidates:
+        if periods_overlap(period_kind, period_start, row.period_kind, row.period_start):
+            return row
+    return None
+
+
+def computed_conflict_message(row: IndicatorValue, *, english: bool = False) -> str:
+    label = period_label(row.period_kind, row.period_start)
+    if english:
+        return (
+            f"value: {row.indicator.name} for {label} is computed from the subsidy ledger and cannot be "
+            "reported or imported"
+        )
+    return (
+        f"“{row.indicator.name}”{label}的数值由补贴台账计算，不能手工填报或导入（如有出入，请核对补贴台账）"
+    )
+
+
+def computed_sources(region) -> list[ComputedIndicatorSource]:
+    return list(
+        ComputedIndicatorSource.objects.filter(region=region)
+        .select_related("indicator")
+        .prefetch_related("programmes")
+        .order_by("indicator__name")
+    )
+
+
+def superseded_comparison(region, limit: int = 100) -> list[dict]:
+    """Reported or imported values the ledger replaced, each next to what the ledger computed for
+    the same time (the sum of the computed periods inside it, since computed values are counts)."""
+    rows = list(
+        SupersededIndicatorValue.objects.filter(region=region).select_related("indicator", "recorded_by")[
+            :limit
+        ]
+    )
+    computed: dict[int, list] = {}
+    for value in IndicatorValue.objects.filter(
+        region=region, source=ValueSource.COMPUTED, indicator_id__in={r.indicator_id for r in rows}
+    ).values_list("indicator_id", "period_kind", "period_start", "value"):
+        computed.setdefault(value[0], []).append(value[1:])
+    out = []
+    for row in rows:
+        end = period_next_start(row.period_kind, row.period_start)
+        inside = [
+            v
+            for kind, start, v in computed.get(row.indicator_id, [])
+            if row.period_start <= start and period_next_start(kind, start) <= end
+        ]
+        now = sum(inside, Decimal("0")) if inside else None
+        out.append(
+            {
+                "row": row,
+                "period": period_label(row.period_kind, row.period_start),
+                "computed": now,
+                "difference": None if now is None else now - row.value,
+            }
+        )
+    return out
 
 
 STATUS_COLORS = {
@@ -88,7 +178,9 @@ STATUS_COLORS = {
 }
 
 
-def target_statuses(region, *, as_of: dt.date | None = None, series: dict | None = None) -> list[tuple[Target, object]]:
+def target_statuses(
+    region, *, as_of: dt.date | None = None, series: dict | None = None
+) -> list[tuple[Target, object]]:
     """Every target of the region's plans with its assessed status (进展状态) and components.
     Two queries whatever the number of targets: targets, then all their indicator values."""
     from liangxin.tracking.progress import (
@@ -101,7 +193,9 @@ def target_statuses(region, *, as_of: dt.date | None = None, series: dict | None
 
     as_of = as_of or timezone.localdate()
     targets = list(
-        Target.objects.filter(plan__region=region).select_related("indicator", "task", "plan").order_by("plan_id", "position")
+        Target.objects.filter(plan__region=region)
+        .select_related("indicator", "task", "plan")
+        .order_by("plan_id", "position")
     )
     if series is None:
         series = indicator_series(region, {t.indicator_id for t in targets if t.indicator_id})
@@ -110,12 +204,19 @@ def target_statuses(region, *, as_of: dt.date | None = None, series: dict | None
         if target.indicator_id is None:
             label, label_en = STATUS_LABELS[Status.NOT_AVAILABLE]
             result = ProgressResult(
-                status=Status.NOT_AVAILABLE, label=label, label_en=label_en, score=None, method="none",
-                explanation="未指定对应指标，无法取数", reason="未指定对应指标", reason_en="no indicator assigned",
+                status=Status.NOT_AVAILABLE,
+                label=label,
+                label_en=label_en,
+                score=None,
+                method="none",
+                explanation="未指定对应指标，无法取数",
+                reason="未指定对应指标",
+                reason_en="no indicator assigned",
             )
         else:
             observations = [
-                (period_from_start(v.period_kind, v.period_start), v.value) for v in series.get(target.indicator_id, [])
+                (period_from_start(v.period_kind, v.period_start), v.value)
+                for v in series.get(target.indicator_id, [])
             ]
             result = target_assess_record(target, observations, as_of=as_of)
         out.append((target, result))
@@ -126,7 +227,9 @@ def completeness(region, period_start: dt.date, *, today: dt.date | None = None)
     """DHIS2-style reporting rates for one period: completeness = received / expected,
     timeliness = received by the due date / expected."""
     today = today or timezone.localdate()
-    reports = list(Report.objects.filter(plan__region=region, period_start=period_start).select_related("department"))
+    reports = list(
+        Report.objects.filter(plan__region=region, period_start=period_start).select_related("department")
+    )
     expected = len(reports)
     received = [r for r in reports if r.first_submitted_at]
     on_time = [r for r in received if timezone.localtime(r.first_submitted_at).date() <= r.due_on]
@@ -181,24 +284,80 @@ def trend_charts(region, statuses, series: dict | None = None) -> list[dict]:
         indicator = by_indicator[indicator_id][0][0].indicator
         points = [[v.period_start.isoformat(), float(v.value)] for v in values]
         mark_lines = [
-            {"yAxis": round(r.target_value, 4), "name": f"{t.year or ''}目标", "label": {"formatter": f"{t.year or ''}目标 {round(r.target_value, 2)}"}}
+            {
+                "yAxis": round(r.target_value, 4),
+                "name": f"{t.year or ''}目标",
+                "label": {"formatter": f"{t.year or ''}目标 {round(r.target_value, 2)}"},
+            }
             for t, r in by_indicator[indicator_id]
         ]
-        charts.append({
-            "id": f"trend-{indicator_id}",
-            "title": indicator.name,
-            "option": {
-                "title": {"text": indicator.name, "textStyle": {"fontSize": 13}},
-                "tooltip": {"trigger": "axis"},
-                "xAxis": {"type": "time"},
-                # Stretch the axis to the highest target so every target line is drawn.
-                "yAxis": {"type": "value", "name": indicator.unit, "scale": True,
-                          "max": _nice_ceiling(max([p[1] for p in points] + [m["yAxis"] for m in mark_lines]))},
-                "series": [{"type": "line", "name": indicator.name, "data": points, "showSymbol": True,
-                            "markLine": {"symbol": "none", "lineStyle": {"type": "dashed"}, "data": mark_lines}}],
-                "grid": {"left": 60, "right": 90},
-            },
-        })
+        charts.append(
+            {
+                "id": f"trend-{indicator_id}",
+                "title": indicator.name,
+                "option": {
+                    "title": {"text": indicator.name, "textStyle": {"fontSize": 13}},
+                    "tooltip": {"trigger": "axis"},
+                    "xAxis": {"type": "time"},
+                    # Stretch the axis to the highest target so every target line is drawn.
+                    "yAxis": {
+                        "type": "value",
+                        "name": indicator.unit,
+                        "scale": True,
+                        "max": _nice_ceiling(max([p[1] for p in points] + [m["yAxis"] for m in mark_lines])),
+                    },
+                    "series": [
+                        {
+                            "type": "line",
+                            "name": indicator.name,
+                            "data": points,
+                            "showSymbol": True,
+                            "markLine": {
+                                "symbol": "none",
+                                "lineStyle": {"type": "dashed"},
+                                "data": mark_lines,
+                            },
+                        }
+                    ],
+                    "grid": {"left": 60, "right": 90},
+                },
+            }
+        )
+    return charts
+
+
+def computed_charts(region, sources: list, charted: set[int], series: dict | None = None) -> list[dict]:
+    """Bar charts of indicators computed from the subsidy ledger that no target charts already:
+    the values are each period's count, so bars rather than a level line."""
+    wanted = {s.indicator_id: s for s in sources if s.indicator_id not in charted}
+    if not wanted:
+        return []
+    if series is None or not set(wanted) <= set(series):
+        series = indicator_series(region, list(wanted))
+    charts = []
+    for indicator_id, source in wanted.items():
+        points = [[v.period_start.isoformat(), float(v.value)] for v in series.get(indicator_id, [])]
+        if not points:
+            continue
+        name = source.indicator.name
+        charts.append(
+            {
+                "id": f"computed-{indicator_id}",
+                "title": name,
+                "option": {
+                    "title": {
+                        "text": name,
+                        "subtext": source.get_measure_display(),
+                        "textStyle": {"fontSize": 13},
+                    },
+                    "tooltip": {"trigger": "axis"},
+                    "xAxis": {"type": "time"},
+                    "yAxis": {"type": "value", "name": source.indicator.unit},
+                    "series": [{"type": "bar", "name": name, "data": points}],
+                    "grid": {"left": 60, "right": 40, "top": 60},
+                },
+            }
+        )
     return charts
 
 
@@ -213,22 +372,32 @@ def department_scorecard(department, *, today: dt.date | None = None) -> dict:
     for report in reports:
         received = report.first_submitted_at is not None
         on_time = received and timezone.localtime(report.first_submitted_at).date() <= report.due_on
-        periods.append({"report": report, "received": received, "on_time": on_time, "overdue": is_overdue(report, today)})
+        periods.append(
+            {"report": report, "received": received, "on_time": on_time, "overdue": is_overdue(report, today)}
+        )
     expected = len(reports)
     latest = reports[0] if reports else None
-    task_status = Counter(
-        e.get_status_display() for e in TaskProgress.objects.filter(report=latest)
-    ) if latest else Counter()
+    task_status = (
+        Counter(e.get_status_display() for e in TaskProgress.objects.filter(report=latest))
+        if latest
+        else Counter()
+    )
     lead_target_ids = set(
-        Target.objects.filter(task__task_departments__department=department, task__task_departments__role="lead").values_list("id", flat=True)
+        Target.objects.filter(
+            task__task_departments__department=department, task__task_departments__role="lead"
+        ).values_list("id", flat=True)
     )
     target_status = Counter(
-        result.label for target, result in target_statuses(department.region, as_of=today) if target.id in lead_target_ids
+        result.label
+        for target, result in target_statuses(department.region, as_of=today)
+        if target.id in lead_target_ids
     )
     from liangxin.supervision.models import ACTIVE_NOTICE_STATUSES, SupervisionNotice
 
     open_notices = list(
-        SupervisionNotice.objects.filter(department=department, status__in=ACTIVE_NOTICE_STATUSES).order_by("deadline")
+        SupervisionNotice.objects.filter(department=department, status__in=ACTIVE_NOTICE_STATUSES).order_by(
+            "deadline"
+        )
     )
     return {
         "open_notices": open_notices,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("r/<str:code>/values/", views.values_view, name="values"),
     path("r/<str:code>/monthly-report.docx", views.monthly_report_download, name="monthly_report"),
     path("r/<str:code>/values/template.xlsx", views.values_template, name="values_template"),
+    path("r/<str:code>/values/computed/", views.computed_sources_view, name="computed_sources"),
     path("departments/<int:department_id>/scorecard/", views.department_scorecard_view, name="scorecard"),
 ]

@@ -95,17 +95,32 @@ def report_view(request, report_id: int):
                 departments = {d.id: d for d in contributing_departments(request.user, report)}
                 department = departments.get(int(request.POST.get("department") or 0))
                 if department is None:
-                    raise ServiceError("contribution_department", "请选择本单位", "choose your department", field="department")
-                contribution_add(actor=request.user, report=report, task_id=int(request.POST.get("task") or 0),
-                                 department=department, text=request.POST.get("text", ""))
+                    raise ServiceError(
+                        "contribution_department",
+                        "请选择本单位",
+                        "choose your department",
+                        field="department",
+                    )
+                contribution_add(
+                    actor=request.user,
+                    report=report,
+                    task_id=int(request.POST.get("task") or 0),
+                    department=department,
+                    text=request.POST.get("text", ""),
+                )
                 messages.success(request, _("配合情况已补充"))
             elif action in ("accept", "return", "reopen"):
                 report = get_report_for_user(request.user, report_id, action="review")
                 reason = request.POST.get("reason", "")
-                {"accept": lambda: report_accept(actor=request.user, report=report),
-                 "return": lambda: report_return(actor=request.user, report=report, reason=reason),
-                 "reopen": lambda: report_reopen(actor=request.user, report=report, reason=reason)}[action]()
-                messages.success(request, {"accept": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}[action])
+                {
+                    "accept": lambda: report_accept(actor=request.user, report=report),
+                    "return": lambda: report_return(actor=request.user, report=report, reason=reason),
+                    "reopen": lambda: report_reopen(actor=request.user, report=report, reason=reason),
+                }[action]()
+                messages.success(
+                    request,
+                    {"accept": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}[action],
+                )
         except ServiceError as exc:
             errors.append(exc.message)
         else:
@@ -121,6 +136,13 @@ def report_view(request, report_id: int):
         "overdue": is_overdue(report),
         **report_detail(report),
     }
+    from liangxin.tracking.models import ComputedIndicatorSource
+
+    context["computed_ids"] = set(
+        ComputedIndicatorSource.objects.filter(region=report.plan.region).values_list(
+            "indicator_id", flat=True
+        )
+    )
     return render(request, "tracking/report.html", context)
 
 
@@ -130,8 +152,12 @@ def _save_entries(request, report) -> None:
         if prefix + "status" not in request.POST:
             continue
         report_entry_save(
-            actor=request.user, report=report, task_id=entry.task_id, status=request.POST[prefix + "status"],
-            progress=request.POST.get(prefix + "progress", ""), problems=request.POST.get(prefix + "problems", ""),
+            actor=request.user,
+            report=report,
+            task_id=entry.task_id,
+            status=request.POST[prefix + "status"],
+            progress=request.POST.get(prefix + "progress", ""),
+            problems=request.POST.get(prefix + "problems", ""),
             next_steps=request.POST.get(prefix + "next_steps", ""),
         )
     for key, raw in request.POST.items():
@@ -140,9 +166,15 @@ def _save_entries(request, report) -> None:
 
             indicator = Indicator.objects.filter(pk=key.removeprefix("value-")).first()
             if indicator is not None:
-                indicator_value_record(actor=request.user, region=report.plan.region, indicator=indicator,
-                                       period_kind=PeriodKind.MONTH, period_start=report.period_start, value=raw,
-                                       report=report)
+                indicator_value_record(
+                    actor=request.user,
+                    region=report.plan.region,
+                    indicator=indicator,
+                    period_kind=PeriodKind.MONTH,
+                    period_start=report.period_start,
+                    value=raw,
+                    report=report,
+                )
     for upload in request.FILES.getlist("evidence"):
         attachment_add(actor=request.user, report=report, upload=upload)
 
@@ -165,39 +197,72 @@ def dashboard(request, code: str):
     from liangxin.tracking.selectors import indicator_series
 
     # One read of the region's series serves both the statuses and the trend charts.
-    series = indicator_series(region, Target.objects.filter(plan__region=region, indicator__isnull=False).values("indicator_id"))
+    series = indicator_series(
+        region, Target.objects.filter(plan__region=region, indicator__isnull=False).values("indicator_id")
+    )
     statuses = target_statuses(region, series=series)
     counts = Counter(result.status.value for _t, result in statuses)
     labels = {result.status.value: result.label for _t, result in statuses}
     pie = {
         "tooltip": {"trigger": "item"},
         "legend": {"bottom": 0},
-        "series": [{
-            "type": "pie", "radius": ["40%", "70%"],
-            "data": [{"name": labels[k], "value": v, "itemStyle": {"color": STATUS_COLORS.get(k, "#999")}}
-                     for k, v in sorted(counts.items())],
-        }],
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["40%", "70%"],
+                "data": [
+                    {"name": labels[k], "value": v, "itemStyle": {"color": STATUS_COLORS.get(k, "#999")}}
+                    for k, v in sorted(counts.items())
+                ],
+            }
+        ],
     }
     periods = report_periods(region)
     rates = completeness(region, periods[0]) if periods else None
     gauges = [
-        {"id": f"gauge-{t.id}", "option": {
-            "series": [{"type": "gauge", "progress": {"show": True, "width": 12}, "axisLine": {"lineStyle": {"width": 12}},
-                        "axisLabel": {"show": False}, "splitLine": {"show": False}, "axisTick": {"show": False},
-                        "pointer": {"show": False}, "detail": {"valueAnimation": False, "formatter": "{value}%", "fontSize": 18},
+        {
+            "id": f"gauge-{t.id}",
+            "option": {
+                "series": [
+                    {
+                        "type": "gauge",
+                        "progress": {"show": True, "width": 12},
+                        "axisLine": {"lineStyle": {"width": 12}},
+                        "axisLabel": {"show": False},
+                        "splitLine": {"show": False},
+                        "axisTick": {"show": False},
+                        "pointer": {"show": False},
+                        "detail": {"valueAnimation": False, "formatter": "{value}%", "fontSize": 18},
                         "title": {"offsetCenter": [0, "75%"], "fontSize": 11},
-                        "data": [{"value": pct, "name": f"{t.metric[:10]}（{t.year or '每年'}）"}]}],
-        }, "target": t, "result": r}
+                        "data": [{"value": pct, "name": f"{t.metric[:10]}（{t.year or '每年'}）"}],
+                    }
+                ],
+            },
+            "target": t,
+            "result": r,
+        }
         for t, r in statuses
         if (pct := gauge_percent(r)) is not None
     ][:8]
     reports = list(reports_for_period(region, periods[0])) if periods else []
+    from liangxin.tracking.models import ComputedIndicatorSource
+    from liangxin.tracking.selectors import computed_charts
+
+    trends = trend_charts(region, statuses, series)
+    sources = list(ComputedIndicatorSource.objects.filter(region=region).select_related("indicator"))
+    charted = {int(c["id"].removeprefix("trend-")) for c in trends}
     context = {
         "gauges": gauges,
-        "trends": trend_charts(region, statuses, series),
+        "trends": trends,
+        "computed_charts": computed_charts(region, sources, charted),
         "period_reports": reports,
-        "region": region, "statuses": statuses, "pie": pie, "counts": counts, "rates": rates,
-        "period": periods[0] if periods else None, "colors": STATUS_COLORS,
+        "region": region,
+        "statuses": statuses,
+        "pie": pie,
+        "counts": counts,
+        "rates": rates,
+        "period": periods[0] if periods else None,
+        "colors": STATUS_COLORS,
     }
     return render(request, "tracking/dashboard.html", context)
 
@@ -209,7 +274,9 @@ def department_scorecard_view(request, department_id: int):
 
     department = get_department_for_user(request.user, department_id)
     card = department_scorecard(department)
-    return render(request, "tracking/scorecard.html", {"department": department, "region": department.region, **card})
+    return render(
+        request, "tracking/scorecard.html", {"department": department, "region": department.region, **card}
+    )
 
 
 def _value_scope(user, region):
@@ -244,7 +311,9 @@ def values_view(request, code: str):
             errors = [_("请选择要上传的 .xlsx 文件")]
         else:
             try:
-                rows = values_import_xlsx(actor=request.user, region=region, file=upload, department=department)
+                rows = values_import_xlsx(
+                    actor=request.user, region=region, file=upload, department=department
+                )
             except ValuesSheetInvalid as exc:
                 errors = exc.errors
             except ServiceError as exc:
@@ -253,12 +322,25 @@ def values_view(request, code: str):
                 messages.success(request, _("已导入 %(n)s 个数值") % {"n": len(rows)})
                 return redirect("tracking:values", region.code)
     values = (
-        IndicatorValue.objects.filter(region=region).select_related("indicator", "recorded_by").order_by("indicator__name", "-period_start")
+        IndicatorValue.objects.filter(region=region)
+        .select_related("indicator", "recorded_by")
+        .order_by("indicator__name", "-period_start")
     )
     latest = {}
     for value in values:
         latest.setdefault(value.indicator_id, value)
-    context = {"region": region, "latest": list(latest.values()), "may_import": may_import, "department": department, "errors": errors}
+    from liangxin.tracking.selectors import computed_sources, superseded_comparison
+
+    context = {
+        "region": region,
+        "latest": list(latest.values()),
+        "may_import": may_import,
+        "department": department,
+        "errors": errors,
+        "sources": computed_sources(region),
+        "superseded": superseded_comparison(region),
+        "can_manage": can_manage_region(request.user, region),
+    }
     return render(request, "tracking/values.html", context)
 
 
@@ -289,11 +371,17 @@ def monthly_report_download(request, code: str):
 
     region = get_region_for_user(request.user, code)
     periods = report_periods(region)
-    period = month_param(request.GET.get("period")) or (periods[0] if periods else timezone.localdate().replace(day=1))
+    period = month_param(request.GET.get("period")) or (
+        periods[0] if periods else timezone.localdate().replace(day=1)
+    )
     data = monthly_report_docx(region=region, period_start=period)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     filename = f"{region.name}工作进展通报-{period:%Y-%m}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"report-{region.code}-{period:%Y-%m}.docx\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"report-{region.code}-{period:%Y-%m}.docx\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -304,11 +392,22 @@ def schedule_view(request, plan_id: int):
     from liangxin.tracking.services import schedule_for, schedule_set
 
     plan = get_plan_for_user(request.user, plan_id)
-    schedule = schedule_for(plan) if can_manage_region(request.user, plan.region) else getattr(plan, "schedule", None)
-    initial = {
-        "frequency": schedule.frequency, "due_day": schedule.due_day, "first_period": schedule.first_period,
-        "remind_before_days": schedule.remind_before_days, "escalate_after_days": schedule.escalate_after_days,
-    } if schedule else {}
+    schedule = (
+        schedule_for(plan)
+        if can_manage_region(request.user, plan.region)
+        else getattr(plan, "schedule", None)
+    )
+    initial = (
+        {
+            "frequency": schedule.frequency,
+            "due_day": schedule.due_day,
+            "first_period": schedule.first_period,
+            "remind_before_days": schedule.remind_before_days,
+            "escalate_after_days": schedule.escalate_after_days,
+        }
+        if schedule
+        else {}
+    )
     form = ScheduleForm(request.POST or None, initial=initial)
     if request.method == "POST":
         plan = get_plan_for_user(request.user, plan_id, write=True)
@@ -320,6 +419,124 @@ def schedule_view(request, plan_id: int):
             else:
                 messages.success(request, _("报送安排已保存"))
                 return redirect("tracking:schedule", plan.id)
-    context = {"plan": plan, "region": plan.region, "form": form, "schedule": schedule,
-               "can_manage": can_manage_region(request.user, plan.region)}
+    context = {
+        "plan": plan,
+        "region": plan.region,
+        "form": form,
+        "schedule": schedule,
+        "can_manage": can_manage_region(request.user, plan.region),
+    }
     return render(request, "tracking/schedule.html", context)
+
+
+@login_required
+def computed_sources_view(request, code: str):
+    """The working group says which indicators the subsidy ledger computes, and recomputes them."""
+    from django.shortcuts import get_object_or_404
+
+    from liangxin.tracking.computed import (
+        computed_source_delete,
+        computed_source_save,
+        indicator_values_compute_year,
+    )
+    from liangxin.tracking.forms import ComputedSourceForm
+    from liangxin.tracking.models import ComputedIndicatorSource
+    from liangxin.tracking.selectors import computed_sources
+
+    region = get_region_for_user(request.user, code, write=True)  # a configuration page: 专班 only
+    today = timezone.localdate()
+    edit_id = request.GET.get("edit", "")
+    editing = (
+        get_object_or_404(ComputedIndicatorSource, pk=edit_id, region=region) if edit_id.isdigit() else None
+    )
+    initial = (
+        {
+            "indicator": editing.indicator_id,
+            "measure": editing.measure,
+            "programmes": list(editing.programmes.all()),
+            "categories": "、".join(editing.categories),
+        }
+        if editing
+        else None
+    )
+    action = request.POST.get("action", "save")
+    form = ComputedSourceForm(
+        request.POST if request.method == "POST" and action == "save" else None,
+        initial=initial,
+        region=region,
+    )
+    if request.method == "POST":
+        if action == "delete":
+            source_id = request.POST.get("source", "")
+            source = get_object_or_404(
+                ComputedIndicatorSource, pk=source_id if source_id.isdigit() else 0, region=region
+            )
+            computed_source_delete(actor=request.user, source=source)
+            messages.success(request, _("已删除“%(name)s”的台账计算来源") % {"name": source.indicator.name})
+            return redirect("tracking:computed_sources", region.code)
+        if action == "compute":
+            try:
+                year = int(request.POST.get("year") or today.year)
+                outcomes = indicator_values_compute_year(actor=request.user, region=region, year=year)
+            except ValueError:
+                messages.error(request, _("请填写年份，例如 %(year)s") % {"year": today.year})
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                _compute_messages(request, year, outcomes)
+            return redirect("tracking:computed_sources", region.code)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                computed_source_save(
+                    actor=request.user,
+                    region=region,
+                    indicator=data["indicator"],
+                    measure=data["measure"],
+                    programmes=data["programmes"],
+                    categories=data["categories"],
+                    source=editing,
+                )
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("已保存“%(name)s”的台账计算来源，请点“重新计算”生成数值")
+                    % {"name": data["indicator"].name},
+                )
+                return redirect("tracking:computed_sources", region.code)
+    context = {
+        "region": region,
+        "sources": computed_sources(region),
+        "form": form,
+        "editing": editing,
+        "year": today.year,
+    }
+    return render(request, "tracking/computed_sources.html", context)
+
+
+def _compute_messages(request, year: int, outcomes) -> None:
+    from collections import Counter
+
+    counts = Counter(o.action for o in outcomes)
+    messages.success(
+        request,
+        _("已重新计算 %(year)s 年：新增 %(created)s 个、更新 %(updated)s 个、未变 %(unchanged)s 个数值")
+        % {
+            "year": year,
+            "created": counts["created"],
+            "updated": counts["updated"],
+            "unchanged": counts["unchanged"],
+        },
+    )
+    refused = {(o.indicator, o.reason) for o in outcomes if o.action == "refused"}
+    for indicator, reason in sorted(refused):
+        messages.error(request, _("“%(name)s”未计算：%(reason)s") % {"name": indicator, "reason": reason})
+    replaced = [f"{o.indicator} {label}" for o in outcomes for label in o.superseded]
+    if replaced:
+        messages.warning(
+            request,
+            _("以下填报数值已由台账计算取代（原值已记入审计日志）：%(values)s")
+            % {"values": "；".join(replaced)},
+        )
