@@ -269,7 +269,15 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
     batch.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action="batch.close", instance=batch, region=batch.programme.region,
                  after={"paid": paid, "failed": failed, "paid_claims": paid_claims, "failed_claims": failed_claims})
+    _indicators_refresh(programme=batch.programme, days=[now], actor=actor)
     return {"paid": paid, "failed": failed, "paid_claims": paid_claims, "failed_claims": failed_claims}
+
+
+def _indicators_refresh(**kwargs) -> None:
+    # Imported here: tracking reads the subsidy models, so a module-level import would be circular.
+    from liangxin.tracking.computed import indicator_values_refresh_on_commit
+
+    indicator_values_refresh_on_commit(**kwargs)
 
 
 def reconciliation(programme: Programme) -> list[dict]:

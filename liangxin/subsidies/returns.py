@@ -32,6 +32,12 @@ def _reason(reason: str) -> str:
     return reason[:200]
 
 
+def _indicators_refresh(claim: Claim, actor) -> None:
+    from liangxin.tracking.computed import indicator_values_refresh_on_commit
+
+    indicator_values_refresh_on_commit(programme=claim.programme, days=[claim.decided_at, claim.paid_at], actor=actor)
+
+
 def _open_clawback(*, actor, claim: Claim, reason: str, kind: str) -> Clawback:
     if hasattr(claim, "clawback"):
         raise Conflict("clawback_exists", "该申请已有追回单", "a clawback already exists")
@@ -46,6 +52,7 @@ def _open_clawback(*, actor, claim: Claim, reason: str, kind: str) -> Clawback:
     claim.save(update_fields=["status"])
     audit_record(actor=actor, action="clawback.open", instance=clawback, region=claim.programme.region,
                  after={"claim": claim.number, "amount": clawback.amount, "kind": kind, "reason": reason})
+    _indicators_refresh(claim, actor)
     return clawback
 
 
@@ -64,6 +71,8 @@ def claim_return_item(*, actor, claim: Claim, reason: str) -> Claim | Clawback:
         claim.status = ClaimStatus.REVERSED
         claim.save(update_fields=["status"])
         audit_record(actor=actor, action="claim.reverse", instance=claim, region=claim.programme.region, after={"reason": reason})
+        if claim.decided_at is not None:  # only an approved claim was counted in the indicators
+            _indicators_refresh(claim, actor)
         return claim
     if claim.status == ClaimStatus.PAID:
         return _open_clawback(actor=actor, claim=claim, reason=reason, kind=Clawback.Kind.RETURN)

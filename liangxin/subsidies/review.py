@@ -135,4 +135,8 @@ def claim_review(*, actor, claim: Claim, action: str, reason: str) -> Claim:
     claim.save(update_fields=["status", "decided_by", "decided_at"])
     _commit_money(claim, actor)
     _record(claim, ClaimReview.Action.APPROVE, actor, reason)
+    # Automatic approvals at intake are many and small: the nightly `indicators-compute` counts them.
+    from liangxin.tracking.computed import indicator_values_refresh_on_commit
+
+    indicator_values_refresh_on_commit(programme=claim.programme, days=[claim.decided_at], actor=actor)
     return claim

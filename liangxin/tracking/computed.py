@@ -540,7 +540,8 @@ def indicator_values_refresh_on_commit(*, programme, days=(), actor="system") ->
     in its region and the regions above it. Runs once the caller's transaction has committed, in
     its own transaction, so a misconfigured indicator can never undo a payment; a failure is
     logged, not raised."""
-    days = sorted({d.date() if isinstance(d, dt.datetime) else d for d in days if d is not None})
+    # Local dates: a claim decided at 00:30 on the 1st in Beijing belongs to the new month.
+    days = sorted({timezone.localtime(d).date() if isinstance(d, dt.datetime) else d for d in days if d is not None})
     programme_id, region_path = programme.pk, programme.region.path
     transaction.on_commit(lambda: _refresh(actor, programme_id, region_path, days), robust=True)
 

@@ -773,3 +773,25 @@ def test_the_demo_feeds_the_dashboard_from_real_claims(personas, jinxiang_plan, 
     client.force_login(personas["leader"])
     html = client.get(reverse("tracking:dashboard", args=["370828"])).content.decode()
     assert "台账计算指标" in html and f"computed-{_indicator('家电以旧换新补贴件数').id}" in html
+
+
+def test_the_subsidy_services_refresh_the_indicators_they_change(
+    ledger, sources, jinxiang, django_capture_on_commit_callbacks
+):
+    ledger.march()
+    assert not IndicatorValue.objects.exists()  # automatic approvals wait for the nightly run
+    ledger.clock.set(2026, 4, 2, 9)
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_review(actor=ledger.reviewer, claim=ledger.claims["c6"], action="approve", reason="发票与序列号一致")
+    assert _values(jinxiang, APRIL)["家电以旧换新补贴件数"] == 1
+    ledger.clock.set(2026, 4, 20, 15)
+    batch = batch_create(actor="test", programme=ledger.programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_result_import(actor="test", batch=batch, data=_bank_says_paid(batch), fmt="csv")
+    paid_in_april = _values(jinxiang, APRIL)["以旧换新补贴资金"]
+    assert paid_in_april > 0
+    ledger.clock.set(2026, 5, 5, 11)
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_return_item(actor="test", claim=Claim.objects.get(pk=ledger.claims["c6"].pk), reason="顾客退货")
+    assert _values(jinxiang, APRIL)["家电以旧换新补贴件数"] == 0
+    assert _values(jinxiang, APRIL)["以旧换新补贴资金"] < paid_in_april
