@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from liangxin.accounts.models import RoleAssignment
+from liangxin.core.i18n import chinese_display
 
 router = Router(tags=["accounts"])
 
@@ -27,7 +28,7 @@ def me(request):
         "display_name": request.user.display_name,
         "is_system_admin": request.user.is_system_admin,
         "roles": [
-            {"role": r.role, "role_label": r.get_role_display(), "region_code": r.region.code, "department_id": r.department_id}
+            {"role": r.role, "role_label": chinese_display(r, "role"), "region_code": r.region.code, "department_id": r.department_id}
             for r in roles
         ],
     }

@@ -9,29 +9,30 @@ are all detected by `audit verify`.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
-    created_at = models.DateTimeField("时间", db_index=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
     # Kept beside the FK so the entry reads the same after the user is renamed.
-    actor_label = models.CharField("操作人", max_length=150)
-    action = models.CharField("操作", max_length=60)
-    object_type = models.CharField("对象类型", max_length=60)
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200)
+    actor_label = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=60)
+    object_type = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
     region = models.ForeignKey(
-        "regions.Region", verbose_name="行政区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("行政区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    before = models.JSONField("修改前", null=True, blank=True)
-    after = models.JSONField("修改后", null=True, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
     entry_hmac = models.CharField(max_length=64)
 
     class Meta:
-        verbose_name = "审计记录"
+        verbose_name = _("审计记录")
         ordering = ["-id"]
         indexes = [
             # The auditor's list: one region, newest first, optionally one object type.
@@ -56,7 +57,7 @@ class AuditSeal(models.Model):
     seal_hmac = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        verbose_name = "审计封存"
+        verbose_name = _("审计封存")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["first_entry_id"], name="audit_seal_ranges_start_once"),

@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from liangxin.audit.models import AuditEntry, AuditSeal
+from liangxin.core.i18n import in_chinese
 
 GENESIS = "0" * 64
 
@@ -76,10 +77,16 @@ def audit_record(
     its record commit or roll back together."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction.atomic block")
-    if instance is not None:
-        object_type = object_type or instance._meta.label_lower
-        object_id = object_id or instance.pk
-        object_repr = object_repr or str(instance)
+    # The entry reads the same whatever the language of the page that caused it: an instance's str()
+    # may use a (translated) choice label.
+    with in_chinese():
+        if instance is not None:
+            object_type = object_type or instance._meta.label_lower
+            object_id = object_id or instance.pk
+            object_repr = object_repr or str(instance)
+        object_repr = str(object_repr)
+        before = _json_safe(before) if before is not None else None
+        after = _json_safe(after) if after is not None else None
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     entry = AuditEntry(
         created_at=timezone.now(),
@@ -88,10 +95,10 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        object_repr=str(object_repr)[:200],
+        object_repr=object_repr[:200],
         region=region,
-        before=_json_safe(before) if before is not None else None,
-        after=_json_safe(after) if after is not None else None,
+        before=before,
+        after=after,
     )
     entry.entry_hmac = _hmac(_entry_message(entry))
     entry.save(force_insert=True)

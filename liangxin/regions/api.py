@@ -3,6 +3,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from liangxin.accounts.permissions import can_create_region, get_region_for_user
+from liangxin.core.i18n import chinese_display
 from liangxin.regions.selectors import department_list, region_list_for_user
 from liangxin.regions.services import department_create, region_create
 
@@ -48,7 +49,7 @@ def _region_out(region) -> dict:
 
 
 def _department_out(d) -> dict:
-    return {"id": d.id, "name": d.name, "kind": d.kind, "kind_label": d.get_kind_display(), "short_name": d.short_name}
+    return {"id": d.id, "name": d.name, "kind": d.kind, "kind_label": chinese_display(d, "kind"), "short_name": d.short_name}
 
 
 @router.get("", response=list[RegionOut], summary="可见的行政区划 (regions visible to the caller)")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, NotFound, ServiceError
+from liangxin.core.i18n import chinese
 from liangxin.regions.models import (
     AliasStatus,
     Department,
@@ -241,7 +242,7 @@ def _repoint_relations(source: Department, target: Department) -> None:
                 )
         except IntegrityError:
             # e.g. both names already have a progress report for the same period.
-            label = relation.related_model._meta.verbose_name
+            label = chinese(relation.related_model._meta.verbose_name)
             raise Conflict(
                 "department_merge_conflict",
                 f"无法合并：“{source.name}”与“{target.name}”都有同一项{label}，请先处理重复的{label}",

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
+from liangxin.core.i18n import chinese_display
 from liangxin.subsidies.models import Claim, Programme
 from liangxin.subsidies.review import claim_review, claim_route
 from liangxin.subsidies.rules.engine import NewItem, OldItem
@@ -79,7 +80,7 @@ class ClaimOut(Schema):
 
 def _out(claim: Claim) -> dict:
     return {
-        "number": claim.number, "status": claim.status, "status_label": claim.get_status_display(), "amount": claim.amount,
+        "number": claim.number, "status": claim.status, "status_label": chinese_display(claim, "status"), "amount": claim.amount,
         "category": claim.category, "reasons": claim.reasons, "decision": claim.decision, "created_at": claim.created_at,
     }
 
@@ -167,7 +168,7 @@ def public_claim_status(request, number: str, phone_last4: str):
         cache.add(failures_key, 0, timeout=3600)
         cache.incr(failures_key)
         raise Http404
-    return {"number": claim.number, "status_label": claim.get_status_display(), "amount": claim.amount,
+    return {"number": claim.number, "status_label": chinese_display(claim, "status"), "amount": claim.amount,
             "reasons": [r["message"] for r in claim.reasons]}
 
 

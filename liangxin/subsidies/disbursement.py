@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import secrets
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -80,7 +81,7 @@ def batch_create(*, actor, programme: Programme) -> PaymentBatch:
     payee: a seller who gave 300 instant discounts gets one transfer of their sum."""
     claims = list(
         Claim.objects.select_for_update(of=("self",)).filter(programme=programme, status=ClaimStatus.APPROVED)
-        .select_related("organisation", "programme").order_by("id")
+        .select_related("organisation", "programme").defer("decision").order_by("id")
     )
     if not claims:
         raise ServiceError("batch_empty", "没有待拨付的已核定申请", "no approved claims to pay")
@@ -150,7 +151,8 @@ def payment_file(batch: PaymentBatch, fmt: str = "xlsx") -> bytes:
         sheet.append([str(v) for v in row])
     detail = workbook.create_sheet("申请明细")
     detail.append(DETAIL_HEADERS)
-    for item in batch.items.select_related("transfer", "claim").order_by("transfer__line", "line"):
+    for item in (batch.items.select_related("transfer", "claim").only("line", "amount", "transfer__line", "claim__number", "claim__category")
+                 .order_by("transfer__line", "line")):
         detail.append([batch.number, str(item.transfer.line), item.claim.number, item.claim.category, f"{item.amount:.2f}"])
     for column, width in zip("ABCDEFGH", (20, 8, 28, 24, 24, 14, 10, 36), strict=True):
         sheet.column_dimensions[column].width = width
@@ -243,28 +245,34 @@ def bank_result_import(*, actor, batch: PaymentBatch, data: bytes, fmt: str) -> 
         raise BankFileInvalid(errors)
     now = timezone.now()
     paid = failed = paid_claims = failed_claims = 0
+    # One read of every claim line (without the claims' JSON), one update per outcome and one
+    # per pool: a batch of thousands of claims must not hold the pool's row lock for long.
+    lines: dict[int, list[PaymentItem]] = defaultdict(list)
+    for item in (PaymentItem.objects.filter(batch=batch).select_for_update(of=("self",))
+                 .select_related("claim__pool__programme").defer("claim__facts", "claim__decision")):
+        lines[item.transfer_id].append(item)
+    paid_ids, failed_ids, pool_paid = [], [], defaultdict(lambda: Decimal("0"))
     for transfer, outcome, reason, reference in results:
         transfer.status, transfer.failure_reason, transfer.bank_reference = outcome, reason[:200], reference[:64]
         transfer.save(update_fields=["status", "failure_reason", "bank_reference"])
-        items = list(transfer.items.select_for_update(of=("self",)).select_related("claim__pool"))
+        items = lines[transfer.pk]
         PaymentItem.objects.filter(transfer=transfer).update(status=outcome, failure_reason=reason[:200], bank_reference=reference[:64])
-        if outcome == "paid":
-            paid += 1
-            paid_claims += len(items)
-        else:
-            failed += 1
-            failed_claims += len(items)
+        if outcome == "failed":
+            failed, failed_claims = failed + 1, failed_claims + len(items)
+            failed_ids.extend(item.claim_id for item in items)
+            continue
+        paid, paid_claims = paid + 1, paid_claims + len(items)
         for item in items:
             claim = item.claim
-            if outcome == "paid":
-                claim.status, claim.paid_at = ClaimStatus.PAID, now
-                BudgetPool.objects.filter(pk=claim.pool_id).update(reserved=F("reserved") - claim.amount, paid=F("paid") + claim.amount)
-                ledger_post(actor_label=str(actor), kind="claim.pay", pool=claim.pool, claim=claim,
-                            memo=f"申请 {claim.number} 拨付 {claim.amount} 元（{batch.number} #{transfer.line}）",
-                            moves=[(LedgerAccount.COMMITTED, LedgerAccount.PAID, claim.amount)])
-            else:
-                claim.status = ClaimStatus.APPROVED  # back in the queue for the next batch
-            claim.save(update_fields=["status", "paid_at"])
+            paid_ids.append(claim.pk)
+            pool_paid[claim.pool_id] += claim.amount
+            ledger_post(actor_label=str(actor), kind="claim.pay", pool=claim.pool, claim=claim,
+                        memo=f"申请 {claim.number} 拨付 {claim.amount} 元（{batch.number} #{transfer.line}）",
+                        moves=[(LedgerAccount.COMMITTED, LedgerAccount.PAID, claim.amount)])
+    Claim.objects.filter(pk__in=paid_ids).update(status=ClaimStatus.PAID, paid_at=now)
+    Claim.objects.filter(pk__in=failed_ids).update(status=ClaimStatus.APPROVED)  # back in the queue for the next batch
+    for pool_id, amount in pool_paid.items():
+        BudgetPool.objects.filter(pk=pool_id).update(reserved=F("reserved") - amount, paid=F("paid") + amount)
     batch.status, batch.closed_at = PaymentBatch.Status.CLOSED, now
     batch.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action="batch.close", instance=batch, region=batch.programme.region,
@@ -280,27 +288,37 @@ def _indicators_refresh(**kwargs) -> None:
     indicator_values_refresh_on_commit(**kwargs)
 
 
-def reconciliation(programme: Programme) -> list[dict]:
+def reconciliation(programme: Programme, batch: PaymentBatch | None = None) -> list[dict]:
     """Each batch three ways (对账): what the bank confirmed per transfer, what the claim lines
-    inside those transfers add up to, and the ledger's payments for those claims."""
+    inside those transfers add up to, and the ledger's payments for those claims. Three grouped
+    queries, however many batches the programme has."""
     from django.db.models import Sum
 
     from liangxin.subsidies.models import LedgerEntry
 
-    def total(queryset, field="amount") -> Decimal:
-        return Decimal(queryset.aggregate(total=Sum(field))["total"] or 0).quantize(CENT)
+    batches = [batch] if batch is not None else list(programme.batches.order_by("created_at"))
+    ids = [b.pk for b in batches]
 
+    def sums(rows, key: str) -> dict:
+        return {tuple(r[k] for k in key.split(",")): Decimal(r["total"] or 0).quantize(CENT) for r in rows}
+
+    transfers = sums(PaymentTransfer.objects.filter(batch_id__in=ids).values("batch_id", "status").annotate(total=Sum("amount")),
+                     "batch_id,status")
+    claims_paid = sums(PaymentItem.objects.filter(batch_id__in=ids, status=PaymentStatus.PAID).values("batch_id")
+                       .annotate(total=Sum("amount")), "batch_id")
+    # A claim has at most one paid line (a database constraint), so this join counts each entry once.
+    ledger_paid = sums(LedgerEntry.objects.filter(
+        transaction__kind="claim.pay", account=LedgerAccount.PAID, transaction__claim__payments__status=PaymentStatus.PAID,
+        transaction__claim__payments__batch_id__in=ids,
+    ).values("transaction__claim__payments__batch_id").annotate(total=Sum("amount")), "transaction__claim__payments__batch_id")
+    zero = Decimal("0.00")
     out = []
-    for batch in programme.batches.order_by("created_at"):
-        bank_paid = total(batch.transfers.filter(status=PaymentStatus.PAID))
-        failed = total(batch.transfers.filter(status=PaymentStatus.FAILED))
-        paid_items = batch.items.filter(status=PaymentStatus.PAID)
-        claims_paid = total(paid_items)
-        ledger_paid = total(LedgerEntry.objects.filter(
-            transaction__kind="claim.pay", transaction__claim__payments__in=paid_items, account=LedgerAccount.PAID
-        ))
-        closed = batch.status == PaymentBatch.Status.CLOSED
-        out.append({"batch": batch.number, "total": batch.total, "transfers": batch.transfer_count, "claims": batch.item_count,
-                    "bank_paid": bank_paid, "failed": failed, "paid": claims_paid, "ledger_paid": ledger_paid, "closed": closed,
-                    "matches": bank_paid == claims_paid == ledger_paid and (not closed or bank_paid + failed == batch.total)})
+    for one in batches:
+        bank_paid = transfers.get((one.pk, PaymentStatus.PAID), zero)
+        failed = transfers.get((one.pk, PaymentStatus.FAILED), zero)
+        paid, ledger = claims_paid.get((one.pk,), zero), ledger_paid.get((one.pk,), zero)
+        closed = one.status == PaymentBatch.Status.CLOSED
+        out.append({"batch": one.number, "total": one.total, "transfers": one.transfer_count, "claims": one.item_count,
+                    "bank_paid": bank_paid, "failed": failed, "paid": paid, "ledger_paid": ledger, "closed": closed,
+                    "matches": bank_paid == paid == ledger and (not closed or bank_paid + failed == one.total)})
     return out

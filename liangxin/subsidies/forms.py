@@ -3,6 +3,7 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liangxin.subsidies.models import FundingSource, Organisation, PayeeKind
@@ -33,8 +34,12 @@ def parameters_to_fill(template_id: str) -> list[tuple[str, str]]:
         if path.split(".")[-1].isdigit():  # a whole variant: its amount is left open
             category, index = path.split(".")[1], int(path.split(".")[-1])
             variant = rs.category(category).variants[index]
-            cap = f"，国家上限 {variant.national_maximum} 元" if variant.national_maximum else ""
-            result.append((f"{path}.fixed", f"{category} · {variant.label} 补贴金额（元{cap}）"))
+            if variant.national_maximum:
+                label = gettext("%(category)s · %(variant)s 补贴金额（元，国家上限 %(maximum)s 元）") % {
+                    "category": category, "variant": variant.label, "maximum": variant.national_maximum}
+            else:
+                label = gettext("%(category)s · %(variant)s 补贴金额（元）") % {"category": category, "variant": variant.label}
+            result.append((f"{path}.fixed", label))
             continue
         last = path.split(".")[-1]
         if path.startswith("categories."):
@@ -43,7 +48,7 @@ def parameters_to_fill(template_id: str) -> list[tuple[str, str]]:
             label = path
             if category is not None and len(parts) >= 4 and parts[3].isdigit():
                 variant = category.variants[int(parts[3])]
-                label = f"{category.code} · {variant.label} · " + ("单件补贴上限（元）" if last == "cap" else last)
+                label = f"{category.code} · {variant.label} · " + (gettext("单件补贴上限（元）") if last == "cap" else last)
             elif category is not None:
                 label = f"{category.code} · {PARAMETER_LABELS.get(last, last)}"
             result.append((path, label))

@@ -159,8 +159,9 @@ def batch_detail(request, batch_number: str):
     """One batch: its transfers (one per payee) with the bank's answer, and the claims in each."""
     batch = _batch_for(request, batch_number)
     transfers = list(batch.transfers.order_by("line").prefetch_related(
-        Prefetch("items", queryset=PaymentItem.objects.select_related("claim").order_by("line"))))
+        Prefetch("items", queryset=PaymentItem.objects.select_related("claim").only(
+            "line", "amount", "transfer_id", "claim__number", "claim__category").order_by("line"))))
     context = {"programme": batch.programme, "region": batch.programme.region, "batch": batch, "transfers": transfers,
-               "reconciliation": next((r for r in reconciliation(batch.programme) if r["batch"] == batch.number), None),
+               "reconciliation": reconciliation(batch.programme, batch)[0],
                "can_edit": can_edit_subsidies(request.user, batch.programme.region)}
     return render(request, "subsidies/batch_detail.html", context)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record
 from liangxin.core.errors import Conflict, ServiceError
+from liangxin.core.i18n import chinese, chinese_display
 from liangxin.subsidies.ledger import ledger_post
 from liangxin.subsidies.models import BudgetPool, Claim, ClaimStatus, Clawback, LedgerAccount, PayeeKind
 
@@ -45,7 +46,7 @@ def _open_clawback(*, actor, claim: Claim, reason: str, kind: str) -> Clawback:
     debtor = claim.organisation if claim.programme.payee_kind == PayeeKind.SELLER else None
     clawback = Clawback.objects.create(claim=claim, organisation=debtor, amount=claim.amount, reason=reason, kind=kind)
     ledger_post(actor_label=str(actor), kind="clawback.open", pool=claim.pool, claim=claim,
-                memo=f"申请 {claim.number} {Clawback.Kind(kind).label}，应追回 {claim.amount} 元",
+                memo=f"申请 {claim.number} {chinese(Clawback.Kind(kind).label)}，应追回 {claim.amount} 元",
                 moves=[(LedgerAccount.PAID, LedgerAccount.CLAWBACK, claim.amount)])
     BudgetPool.objects.filter(pk=claim.pool_id).update(paid=F("paid") - claim.amount)
     claim.status = ClaimStatus.REVERSED
@@ -79,7 +80,7 @@ def claim_return_item(*, actor, claim: Claim, reason: str) -> Claim | Clawback:
     if claim.status == ClaimStatus.IN_PAYMENT:
         raise Conflict("claim_in_payment", "该申请正在拨付中，请待银行回盘后再办理退货",
                        "the claim is in a payment batch; record the return after the bank's result")
-    raise Conflict("claim_not_returnable", f"申请当前为“{claim.get_status_display()}”，不能办理退货冲回",
+    raise Conflict("claim_not_returnable", f"申请当前为“{chinese_display(claim, 'status')}”，不能办理退货冲回",
                    "only claims holding or having received money can be reversed")
 
 
@@ -89,7 +90,7 @@ def clawback_for_fraud(*, actor, claim: Claim, reason: str) -> Clawback:
     reason = _reason(reason)
     claim = _locked(claim)
     if claim.status != ClaimStatus.PAID:
-        raise Conflict("claim_not_paid", f"申请当前为“{claim.get_status_display()}”；未拨付的申请请驳回或退货冲回",
+        raise Conflict("claim_not_paid", f"申请当前为“{chinese_display(claim, 'status')}”；未拨付的申请请驳回或退货冲回",
                        "only paid claims can be clawed back; reject or reverse unpaid ones")
     return _open_clawback(actor=actor, claim=claim, reason=reason, kind=Clawback.Kind.FRAUD)
 

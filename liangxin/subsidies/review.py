@@ -14,6 +14,7 @@ from liangxin.accounts.models import Role
 from liangxin.accounts.permissions import is_system_admin, roles_in_region
 from liangxin.audit.services import audit_record
 from liangxin.core.errors import Conflict, Forbidden, ServiceError
+from liangxin.core.i18n import chinese_display
 from liangxin.subsidies.ledger import ledger_post
 from liangxin.subsidies.models import BudgetPool, Claim, ClaimReview, ClaimStatus, LedgerAccount
 
@@ -95,7 +96,7 @@ def claim_review(*, actor, claim: Claim, action: str, reason: str) -> Claim:
         claim.status == ClaimStatus.NEEDS_DOCUMENTS and claim.accepted_at is None
     )
     if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS):
-        raise Conflict("claim_not_in_review", f"申请当前为“{claim.get_status_display()}”，不在审核队列中", "the claim is not awaiting review")
+        raise Conflict("claim_not_in_review", f"申请当前为“{chinese_display(claim, 'status')}”，不在审核队列中", "the claim is not awaiting review")
     if action == "accept":
         if not awaiting_acceptance:
             raise Conflict("claim_already_accepted", "该申请已受理", "the claim has already been accepted")

@@ -1,10 +1,13 @@
 """Reads for the subsidy pages: programmes with budget use, filtered claims, rules and the
-calculation trace as plain Chinese. No writes."""
+calculation trace in plain words (the page's language; what the rules and the decision say stays as
+written). No writes."""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from liangxin.subsidies.models import BudgetPool, Claim, Organisation, Programme, RuleSetVersion
@@ -49,7 +52,7 @@ def validation_messages(exc: ValidationError) -> list[str]:
     """pydantic errors as 「字段路径：说明」, the path as it is written in the rules JSON."""
     messages = []
     for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"]) or "（整体）"
+        path = ".".join(str(p) for p in error["loc"]) or _("（整体）")
         text = error["msg"].removeprefix("Value error, ")
         messages.append(f"{path}：{text}")
     return messages
@@ -66,22 +69,22 @@ def _percent(rate) -> str:
 
 def _variant_text(v) -> str:
     if v.rate is not None:
-        text = f"按成交价 {_percent(v.rate)} 补贴"
+        text = _("按成交价 %(rate)s 补贴") % {"rate": _percent(v.rate)}
     elif v.fixed is not None:
-        text = f"定额补贴 {_money(v.fixed)} 元"
+        text = _("定额补贴 %(amount)s 元") % {"amount": _money(v.fixed)}
     elif v.expression:
-        text = f"按表达式 {v.expression} 计算"
+        text = _("按表达式 %(expression)s 计算") % {"expression": v.expression}
     else:
-        text = "金额待地方填写"
+        text = _("金额待地方填写")
     if v.cap is not None:
-        text += f"，单件最高 {_money(v.cap)} 元"
+        text += _("，单件最高 %(amount)s 元") % {"amount": _money(v.cap)}
     if v.national_maximum is not None:
-        text += f"（国家上限 {_money(v.national_maximum)} 元）"
+        text += _("（国家上限 %(amount)s 元）") % {"amount": _money(v.national_maximum)}
     return text
 
 
 def rules_describe(rules: dict) -> dict | None:
-    """The rule set as readable Chinese; None when it is not a valid rule set."""
+    """The rule set in readable words; None when it is not a valid rule set."""
     rs = rule_set_or_none(rules)
     if rs is None:
         return None
@@ -89,39 +92,43 @@ def rules_describe(rules: dict) -> dict | None:
     for c in rs.categories:
         facts = []
         if c.price_ceiling is not None:
-            facts.append(f"单件成交价不超过 {_money(c.price_ceiling)} 元（超过不予补贴）")
+            facts.append(_("单件成交价不超过 %(amount)s 元（超过不予补贴）") % {"amount": _money(c.price_ceiling)})
         if c.price_floor is not None:
-            facts.append(f"单件成交价不低于 {_money(c.price_floor)} 元")
+            facts.append(_("单件成交价不低于 %(amount)s 元") % {"amount": _money(c.price_floor)})
         if c.max_grade is not None:
-            label = "水效" if "water" in c.grade_field else "能效"
-            facts.append(f"{label}须达到 {c.max_grade} 级及以上")
+            if "water" in c.grade_field:
+                facts.append(_("水效须达到 %(grade)s 级及以上") % {"grade": c.max_grade})
+            else:
+                facts.append(_("能效须达到 %(grade)s 级及以上") % {"grade": c.max_grade})
         if c.per_person_limit is not None:
-            facts.append(f"每人最多 {c.per_person_limit} 件")
+            facts.append(_("每人最多 %(n)s 件") % {"n": c.per_person_limit})
         if c.per_person_total is not None:
-            facts.append(f"每人累计最多 {_money(c.per_person_total)} 元")
-        facts += [f"须提供：{d.name}" for d in c.required_documents]
+            facts.append(_("每人累计最多 %(amount)s 元") % {"amount": _money(c.per_person_total)})
+        facts += [_("须提供：%(document)s") % {"document": d.name} for d in c.required_documents]
         facts += [r.message for r in c.rules]
         categories.append({
             "code": c.code, "name": c.name if c.name and c.name != c.code else "",
-            "variants": [{"label": v.label, "text": _variant_text(v), "when": "，且 ".join(p.describe() for p in v.when)}
+            "variants": [{"label": v.label, "text": _variant_text(v), "when": _("，且 ").join(p.describe() for p in v.when)}
                          for v in c.variants],
             "facts": facts,
         })
-    period = "按自然年计算" if rs.limit_period == "year" else "整个活动期内合计"
+    period = _("按自然年计算") if rs.limit_period == "year" else _("整个活动期内合计")
     limits = []
     if rs.per_person_limit is not None:
-        limits.append(f"每人最多享受 {rs.per_person_limit} 次（{period}）")
+        limits.append(_("每人最多享受 %(n)s 次（%(period)s）") % {"n": rs.per_person_limit, "period": period})
     if rs.per_person_total is not None:
-        limits.append(f"每人累计最多 {_money(rs.per_person_total)} 元（{period}）")
+        limits.append(
+            _("每人累计最多 %(amount)s 元（%(period)s）") % {"amount": _money(rs.per_person_total), "period": period}
+        )
     if rs.ownership_before:
-        limits.append(f"旧品须在 {rs.ownership_before} 之前登记在申请人名下")
+        limits.append(_("旧品须在 %(date)s 之前登记在申请人名下") % {"date": rs.ownership_before})
     if rs.exclusive_with:
-        limits.append(f"与 {'、'.join(rs.exclusive_with)} 只能享受其一")
+        limits.append(_("与 %(programmes)s 只能享受其一") % {"programmes": "、".join(rs.exclusive_with)})
     if rs.new_purchase_required:
-        limits.append("须同时购置新品")
+        limits.append(_("须同时购置新品"))
     return {
         "name": rs.name, "id": rs.id, "year": rs.year, "source": rs.source, "notes": rs.notes,
-        "window": f"{rs.window_start or '不限'} 至 {rs.window_end or '不限'}",
+        "window": _("%(start)s 至 %(end)s") % {"start": rs.window_start or _("不限"), "end": rs.window_end or _("不限")},
         "period": period, "limits": limits, "rounding": rs.rounding,
         "documents": [d.name for d in rs.required_documents],
         "rules": [r.message for r in rs.rules],
@@ -196,12 +203,16 @@ def claim_totals(programme: Programme) -> dict:
 
 
 NEW_ITEM_LABELS = {
-    "category": "品类", "brand": "品牌", "model": "型号", "identifier": "序列号/IMEI/VIN", "price": "标价（元）",
-    "discounts": "优惠金额（元）", "price_after_discounts": "成交价（元）", "efficiency_grade": "能效等级",
-    "water_efficiency_grade": "水效等级", "invoice": "发票号码", "purchased": "已购置",
+    "category": gettext_lazy("品类"), "brand": gettext_lazy("品牌"), "model": gettext_lazy("型号"),
+    "identifier": gettext_lazy("序列号/IMEI/VIN"), "price": gettext_lazy("标价（元）"),
+    "discounts": gettext_lazy("优惠金额（元）"), "price_after_discounts": gettext_lazy("成交价（元）"),
+    "efficiency_grade": gettext_lazy("能效等级"), "water_efficiency_grade": gettext_lazy("水效等级"),
+    "invoice": gettext_lazy("发票号码"), "purchased": gettext_lazy("已购置"),
 }
-OLD_ITEM_LABELS = {"kind": "旧品类型", "identifier": "旧品编号", "registration_date": "注册登记日期",
-                   "ownership_start": "登记在申请人名下日期", "fuel": "燃料类型", "handed_in": "已交售"}
+OLD_ITEM_LABELS = {
+    "kind": gettext_lazy("旧品类型"), "identifier": gettext_lazy("旧品编号"), "registration_date": gettext_lazy("注册登记日期"),
+    "ownership_start": gettext_lazy("登记在申请人名下日期"), "fuel": gettext_lazy("燃料类型"), "handed_in": gettext_lazy("已交售"),
+}
 
 
 def _echo(item: dict | None, labels: dict) -> list[tuple[str, str]]:
@@ -212,10 +223,10 @@ def _echo(item: dict | None, labels: dict) -> list[tuple[str, str]]:
         if value in (None, "", []):
             continue
         if isinstance(value, bool):
-            value = "是" if value else "否"
+            value = _("是") if value else _("否")
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
-        rows.append((labels.get(key, key), str(value)))
+        rows.append((str(labels.get(key, key)), str(value)))
     return rows
 
 

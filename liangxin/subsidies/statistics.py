@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from liangxin.core.i18n import in_chinese
 from liangxin.subsidies.models import Claim, ClaimStatus, FundingSource, LedgerAccount, LedgerEntry, Programme
 from liangxin.subsidies.time_limits import time_limit_summary
 
@@ -34,11 +35,11 @@ def programme_statistics(programme: Programme, *, today: dt.date | None = None) 
     by_category = _rows(granted.values("category"), "category")
     by_seller = _rows(granted.values("organisation__name"), "organisation__name")
     by_status = [
-        {"key": ClaimStatus(row["status"]).label, "claims": row["claims"], "amount": Decimal(row["amount"] or 0).quantize(CENT)}
+        {"key": str(ClaimStatus(row["status"]).label), "claims": row["claims"], "amount": Decimal(row["amount"] or 0).quantize(CENT)}
         for row in claims.values("status").annotate(claims=Count("id"), amount=Sum("amount")).order_by("status")
     ]
     funding = [
-        {"key": row["source"], "label": FundingSource(row["source"]).label, "allocated": -Decimal(row["total"]).quantize(CENT)}
+        {"key": row["source"], "label": str(FundingSource(row["source"]).label), "allocated": -Decimal(row["total"]).quantize(CENT)}
         for row in LedgerEntry.objects.filter(pool__programme=programme, account=LedgerAccount.FUNDING)
         .values("source").annotate(total=Sum("amount")).order_by("source")
     ]
@@ -78,6 +79,12 @@ def statistics_charts(stats: dict) -> dict:
 
 
 def programme_statistics_xlsx(programme: Programme) -> bytes:
+    """The workbook is a Chinese data export, whatever the language of the page it is downloaded from."""
+    with in_chinese():
+        return _programme_statistics_xlsx(programme)
+
+
+def _programme_statistics_xlsx(programme: Programme) -> bytes:
     stats = programme_statistics(programme)
     workbook = Workbook()
     workbook.remove(workbook.active)

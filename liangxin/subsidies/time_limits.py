@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from liangxin.subsidies.models import Claim, ClaimStatus, Programme
 
 STAGES = ("accept", "review", "pay")
-STAGE_LABELS = {"accept": "受理", "review": "审核", "pay": "拨付"}
+STAGE_LABELS = {
+    "accept": pgettext_lazy("time limit stage", "受理"),
+    "review": pgettext_lazy("time limit stage", "审核"),
+    "pay": pgettext_lazy("time limit stage", "拨付"),
+}
 _DONE_FIELD = {"accept": "accepted_at", "review": "decided_at", "pay": "paid_at"}
 
 
@@ -62,7 +67,7 @@ def claim_deadlines(claim: Claim) -> list[Deadline]:
     for stage in STAGES:
         days = limit_days(programme, stage)
         waiting = Claim.objects.filter(pk=claim.pk).filter(waiting_q(stage)).exists()
-        out.append(Deadline(stage=stage, label=STAGE_LABELS[stage], days=days, due=claim.created_at + dt.timedelta(days=days),
+        out.append(Deadline(stage=stage, label=str(STAGE_LABELS[stage]), days=days, due=claim.created_at + dt.timedelta(days=days),
                             done_at=getattr(claim, _DONE_FIELD[stage]), waiting=waiting))
     return out
 
@@ -80,7 +85,7 @@ def time_limit_summary(programme: Programme, claims: QuerySet[Claim] | None = No
         done_count = done.count()
         on_time = done.filter(**{f"{done_field}__lte": F("created_at") + dt.timedelta(days=days)}).count()
         rows.append({
-            "stage": stage, "label": STAGE_LABELS[stage], "days": days,
+            "stage": stage, "label": str(STAGE_LABELS[stage]), "days": days,
             "waiting": claims.filter(waiting_q(stage)).count(),
             "overdue": claims.filter(overdue_q(programme, stage, now)).count(),
             "done": done_count, "on_time": on_time,

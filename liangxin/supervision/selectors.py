@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liangxin.plans.models import TaskDepartment, TaskRole
 from liangxin.regions.models import Department
@@ -115,7 +117,8 @@ def notice_departments(region) -> list[Department]:
 
 @dataclass
 class Proposal:
-    """A suggested 督办单: what, to whom, and why."""
+    """A suggested 督办单: what, to whom, and why. The title and body prefill a notice sent to a department, so
+    they stay Chinese; the reason is shown on the page, in its language."""
 
     subject_kind: str
     subject: object
@@ -200,7 +203,7 @@ def notice_proposals(region, *, today: dt.date | None = None) -> list[Proposal]:
             title=f"关于“{target.metric}”目标{result.label}的督办",
             body=f"目标“{target.metric}”当前评估为“{result.label}”（{getattr(result, 'explanation', '') or result.reason}）。"
                  "请分析原因，提出加快推进的具体措施并按期反馈。",
-            reason=result.label,
+            reason=result.display_label,
         ))
     for entry in lagging:
         proposals.append(Proposal(
@@ -208,7 +211,7 @@ def notice_proposals(region, *, today: dt.date | None = None) -> list[Proposal]:
             title=f"关于任务{entry.task.no}“{entry.task.title}”进展滞后的督办",
             body=f"{entry.report.department.name}在{entry.report.period_label}报告中将该任务报为“滞后”。"
                  f"存在问题：{entry.problems or '未填写'}。请说明原因和整改措施并按期反馈。",
-            reason="任务滞后",
+            reason=_("任务滞后"),
         ))
     for report in overdue:
         proposals.append(Proposal(
@@ -216,6 +219,6 @@ def notice_proposals(region, *, today: dt.date | None = None) -> list[Proposal]:
             title=f"关于{report.department.name}{report.period_label}进展报告逾期未报的督办",
             body=f"{report.department.name}{report.period_label}进展报告截止日期为{report.due_on:%Y-%m-%d}，"
                  f"已逾期{report.days_overdue}天仍未报送。请立即报送并说明逾期原因。",
-            reason=f"逾期{report.days_overdue}天",
+            reason=ngettext("逾期%(days)s天", "逾期%(days)s天", report.days_overdue) % {"days": report.days_overdue},
         ))
     return proposals

@@ -13,6 +13,7 @@ from liangxin.accounts.models import Role, User
 from liangxin.accounts.permissions import can_manage_region
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, Forbidden, ServiceError
+from liangxin.core.i18n import chinese, chinese_display
 from liangxin.plans.models import Target, Task
 from liangxin.regions.models import Department, Region
 from liangxin.supervision.models import (
@@ -127,7 +128,7 @@ def webhook_set_enabled(*, actor, webhook: RegionWebhook, enabled: bool) -> Regi
 
 
 def _webhook_label(webhook: RegionWebhook) -> str:
-    return f"{webhook.get_kind_display()}#{webhook.pk} {webhook.name}".strip()
+    return f"{chinese_display(webhook, 'kind')}#{webhook.pk} {webhook.name}".strip()
 
 
 def webhook_send(webhook: RegionWebhook, content: str) -> Delivery:
@@ -328,7 +329,7 @@ def _locked(notice: SupervisionNotice) -> SupervisionNotice:
 def _transition(notice, actor, action: str, allowed_from: tuple, to: str, text: str) -> tuple[SupervisionNotice, dict]:
     if notice.status not in allowed_from:
         raise Conflict(
-            "notice_status", f"督办单{notice.get_status_display()}，不能{NoticeAction(action).label}",
+            "notice_status", f"督办单{chinese_display(notice, 'status')}，不能{chinese(NoticeAction(action).label)}",
             f"the notice is {notice.status}; cannot {action}",
         )
     before = snapshot(notice)

@@ -3,6 +3,7 @@ import datetime as dt
 from ninja import Router, Schema
 
 from liangxin.accounts.permissions import get_report_for_user
+from liangxin.core.i18n import chinese_display
 from liangxin.tracking.selectors import report_detail
 from liangxin.tracking.services import (
     report_accept,
@@ -61,7 +62,7 @@ def _out(report) -> dict:
     return {
         "id": report.id, "department": report.department.name, "period_start": report.period_start,
         "period_end": report.period_end, "due_on": report.due_on, "status": report.status,
-        "status_label": report.get_status_display(), "return_reason": report.return_reason,
+        "status_label": chinese_display(report, "status"), "return_reason": report.return_reason,
         "submitted_at": report.submitted_at,
         "entries": [
             {"task_no": e.task.no, "task_title": e.task.title, "status": e.status, "progress": e.progress,

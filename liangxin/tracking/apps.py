@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackingConfig(AppConfig):
     name = "liangxin.tracking"
     label = "tracking"
-    verbose_name = "进度跟踪"
+    verbose_name = _("进度跟踪")

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, ServiceError
+from liangxin.core.i18n import chinese, chinese_display
 from liangxin.tracking.models import (
     ComputedIndicatorSource,
     ComputedMeasure,
@@ -94,7 +95,7 @@ def measure_unit_factor(measure: str, indicator) -> Decimal:
     table = MONEY_UNITS if money else COUNT_UNITS
     if unit in table:
         return table[unit]
-    label = ComputedMeasure(measure).label
+    label = chinese(ComputedMeasure(measure).label)
     if money:
         expected, expected_en = "元、万元 或 亿元", "元, 万元 or 亿元"
     else:
@@ -218,7 +219,7 @@ def computed_source_save(
         actor=actor,
         action="computed_source.save",
         instance=source,
-        object_repr=f"{indicator.name} ← {source.get_measure_display()}",
+        object_repr=f"{indicator.name} ← {chinese_display(source, 'measure')}",
         region=region,
         before=before,
         after={**snapshot(source), "programmes": sorted(p.id for p in programmes)},
@@ -235,7 +236,7 @@ def computed_source_delete(*, actor, source: ComputedIndicatorSource) -> None:
         actor=actor,
         action="computed_source.delete",
         instance=source,
-        object_repr=f"{source.indicator.name} ← {source.get_measure_display()}",
+        object_repr=f"{source.indicator.name} ← {chinese_display(source, 'measure')}",
         region=source.region,
         before=before,
     )

@@ -31,6 +31,20 @@ def period_label(period_kind: str, start: dt.date) -> str:
     return f"{start.year}年{start.month}月"
 
 
+def period_display(period_kind: str, start: dt.date) -> str:
+    """`period_label` in the page's language (the label itself stays Chinese: notices, the 通报 and
+    the audit log quote it)."""
+    from liangxin.core.i18n import localized
+
+    if period_kind == PeriodKind.YEAR:
+        english = f"{start.year}"
+    elif period_kind == PeriodKind.QUARTER:
+        english = f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    else:
+        english = f"{start:%Y-%m}"
+    return localized(period_label(period_kind, start), english)
+
+
 def periods_between(period_kind: str, first: dt.date, last: dt.date) -> list[dt.date]:
     """Starts of every period from the one containing `first` to the one containing `last`."""
     out, start = [], period_start_of(period_kind, first)

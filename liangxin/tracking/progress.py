@@ -218,6 +218,19 @@ class ProgressResult:
     limit_coefficient: float | None = None
     notes: tuple[str, ...] = ()
 
+    @property
+    def display_label(self) -> str:
+        """The label in the page's language (``label`` stays Chinese: notices and the 通报 quote it)."""
+        from liangxin.core.i18n import localized
+
+        return localized(self.label, self.label_en)
+
+    @property
+    def display_reason(self) -> str:
+        from liangxin.core.i18n import localized
+
+        return localized(self.reason, self.reason_en or self.reason)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, rounded for display (rates and ratios 4 decimals, score 3, values 4)."""
         out = asdict(self)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liangxin.audit.models import AuditEntry
 from liangxin.plans.models import Target
@@ -17,7 +18,7 @@ from liangxin.tracking.models import (
     TaskProgress,
     ValueSource,
 )
-from liangxin.tracking.periods import period_label, period_next_start, periods_overlap
+from liangxin.tracking.periods import period_display, period_label, period_next_start, periods_overlap
 
 
 def reports_for_period(region, period_start: dt.date) -> QuerySet[Report]:
@@ -159,7 +160,7 @@ def superseded_comparison(region, limit: int = 100) -> list[dict]:
         out.append(
             {
                 "row": row,
-                "period": period_label(row.period_kind, row.period_start),
+                "period": period_display(row.period_kind, row.period_start),
                 "computed": now,
                 "difference": None if now is None else now - row.value,
             }
@@ -286,8 +287,11 @@ def trend_charts(region, statuses, series: dict | None = None) -> list[dict]:
         mark_lines = [
             {
                 "yAxis": round(r.target_value, 4),
-                "name": f"{t.year or ''}目标",
-                "label": {"formatter": f"{t.year or ''}目标 {round(r.target_value, 2)}"},
+                "name": _("%(year)s目标") % {"year": t.year or ""},
+                "label": {
+                    "formatter": _("%(year)s目标 %(value)s")
+                    % {"year": t.year or "", "value": round(r.target_value, 2)}
+                },
             }
             for t, r in by_indicator[indicator_id]
         ]
@@ -388,7 +392,7 @@ def department_scorecard(department, *, today: dt.date | None = None) -> dict:
         ).values_list("id", flat=True)
     )
     target_status = Counter(
-        result.label
+        result.display_label
         for target, result in target_statuses(department.region, as_of=today)
         if target.id in lead_target_ids
     )

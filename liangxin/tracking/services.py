@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liangxin.audit.services import audit_record, snapshot
 from liangxin.core.errors import Conflict, ServiceError
+from liangxin.core.i18n import chinese_display
 from liangxin.plans.models import Plan, TaskDepartment, TaskRole
 from liangxin.regions.models import DepartmentKind
 from liangxin.tracking.models import (
@@ -159,7 +160,7 @@ def _require_editable(report: Report) -> None:
     if report.is_locked:
         raise Conflict(
             "report_locked",
-            f"报告{report.get_status_display()}，不能修改"
+            f"报告{chinese_display(report, 'status')}，不能修改"
             + ("；如需修改请由专班重新打开" if report.status == ReportStatus.ACCEPTED else ""),
             f"the report is {report.status} and cannot be edited",
         )
@@ -372,7 +373,7 @@ def _transition(actor, report: Report, action: str, allowed_from: tuple, to: str
     if report.status not in allowed_from:
         raise Conflict(
             "report_state",
-            f"报告当前为“{report.get_status_display()}”，不能{ {'submit': '报送', 'return': '退回', 'accept': '审核通过', 'reopen': '重新打开'}[action] }",
+            f"报告当前为“{chinese_display(report, 'status')}”，不能{ {'submit': '报送', 'return': '退回', 'accept': '审核通过', 'reopen': '重新打开'}[action] }",
             f"cannot {action} a report that is {report.status}",
         )
     before = snapshot(report)

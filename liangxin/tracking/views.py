@@ -19,6 +19,7 @@ from liangxin.accounts.permissions import (
     get_report_for_user,
 )
 from liangxin.core.errors import ServiceError
+from liangxin.core.i18n import localized
 from liangxin.core.params import month_param
 from liangxin.plans.selectors import plan_list
 from liangxin.tracking.models import PeriodKind, TaskStatus
@@ -122,7 +123,7 @@ def report_view(request, report_id: int):
                     {"accept": _("已审核通过"), "return": _("已退回"), "reopen": _("已重新打开")}[action],
                 )
         except ServiceError as exc:
-            errors.append(exc.message)
+            errors.append(exc.localized)
         else:
             return redirect("tracking:report", report.id)
     context = {
@@ -202,7 +203,7 @@ def dashboard(request, code: str):
     )
     statuses = target_statuses(region, series=series)
     counts = Counter(result.status.value for _t, result in statuses)
-    labels = {result.status.value: result.label for _t, result in statuses}
+    labels = {result.status.value: result.display_label for _t, result in statuses}
     pie = {
         "tooltip": {"trigger": "item"},
         "legend": {"bottom": 0},
@@ -234,7 +235,7 @@ def dashboard(request, code: str):
                         "pointer": {"show": False},
                         "detail": {"valueAnimation": False, "formatter": "{value}%", "fontSize": 18},
                         "title": {"offsetCenter": [0, "75%"], "fontSize": 11},
-                        "data": [{"value": pct, "name": f"{t.metric[:10]}（{t.year or '每年'}）"}],
+                        "data": [{"value": pct, "name": f"{t.metric[:10]}（{t.year or _('每年')}）"}],
                     }
                 ],
             },
@@ -317,7 +318,7 @@ def values_view(request, code: str):
             except ValuesSheetInvalid as exc:
                 errors = exc.errors
             except ServiceError as exc:
-                errors = [exc.message]
+                errors = [exc.localized]
             else:
                 messages.success(request, _("已导入 %(n)s 个数值") % {"n": len(rows)})
                 return redirect("tracking:values", region.code)
@@ -415,7 +416,7 @@ def schedule_view(request, plan_id: int):
             try:
                 schedule_set(actor=request.user, plan=plan, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
             else:
                 messages.success(request, _("报送安排已保存"))
                 return redirect("tracking:schedule", plan.id)
@@ -481,7 +482,7 @@ def computed_sources_view(request, code: str):
             except ValueError:
                 messages.error(request, _("请填写年份，例如 %(year)s") % {"year": today.year})
             except ServiceError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.localized)
             else:
                 _compute_messages(request, year, outcomes)
             return redirect("tracking:computed_sources", region.code)
@@ -498,7 +499,7 @@ def computed_sources_view(request, code: str):
                     source=editing,
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized)
             else:
                 messages.success(
                     request,
@@ -530,7 +531,7 @@ def _compute_messages(request, year: int, outcomes) -> None:
             "unchanged": counts["unchanged"],
         },
     )
-    refused = {(o.indicator, o.reason) for o in outcomes if o.action == "refused"}
+    refused = {(o.indicator, localized(o.reason, o.reason_en or o.reason)) for o in outcomes if o.action == "refused"}
     for indicator, reason in sorted(refused):
         messages.error(request, _("“%(name)s”未计算：%(reason)s") % {"name": indicator, "reason": reason})
     replaced = [f"{o.indicator} {label}" for o in outcomes for label in o.superseded]

@@ -31,6 +31,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
+from liangxin.core.i18n import in_chinese
 from liangxin.plans.models import TaskDepartment, TaskRole
 from liangxin.tracking.models import Report, ReportStatus, TaskProgress, TaskStatus
 from liangxin.tracking.progress import STATUS_LABELS, Status
@@ -605,7 +606,13 @@ def _next_steps(w: _Writer, data: MonthlyData, lagging_tasks: list, lagging_targ
 
 
 def monthly_report_docx(*, region, period_start: dt.date, as_of: dt.date | None = None) -> bytes:
-    """The period's 工作进展通报 (.docx bytes) for `region`, with data as of `as_of` (default today)."""
+    """The period's 工作进展通报 (.docx bytes) for `region`, with data as of `as_of` (default today).
+    An official document in Chinese, whatever the language of the page it is downloaded from."""
+    with in_chinese():
+        return _monthly_report_docx(region=region, period_start=period_start, as_of=as_of)
+
+
+def _monthly_report_docx(*, region, period_start: dt.date, as_of: dt.date | None) -> bytes:
     data = monthly_data(region=region, period_start=period_start, as_of=as_of)
     title = report_title(region, data.period_start)
     issuer = f"{region.name}{ISSUER_SUFFIX}"

@@ -313,3 +313,18 @@ def test_review_queue_and_batches_through_the_pages(client, world, jinxiang):
     role_grant(actor="test", user=leader, role=Role.LEADER, region=jinxiang)
     client.force_login(leader)
     assert client.post(f"/programmes/{programme.id}/batches/new/").status_code in (403, 404)
+
+
+def test_reconciliation_flags_a_batch_whose_claim_lines_disagree_with_the_bank(world):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    for n in (1, 2):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claim_route(claim=claim)
+    batch = batch_create(actor="test", programme=programme)
+    bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
+    assert reconciliation(programme)[0]["matches"]
+    PaymentItem.objects.filter(batch=batch, line=2).update(status="failed")
+    row = reconciliation(programme, batch)[0]
+    assert not row["matches"] and (row["bank_paid"], row["paid"]) == (Decimal("900.00"), Decimal("450.00"))
