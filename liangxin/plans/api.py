@@ -37,8 +37,10 @@ class UnitOut(Schema):
 
 class TaskOut(Schema):
     id: int
+    # A task is (section, no) within its plan: numbering may restart in each part.
     no: int
     section: int | None
+    label: str  # （3）, or 二（1） where numbering restarts in each part
     title: str
     content: str
     deadline: str
@@ -48,7 +50,9 @@ class TaskOut(Schema):
 
 class TargetOut(Schema):
     id: int
-    task: int | None
+    task: int | None  # the task's no; with `section`, it names the task (as in the import payload)
+    section: int | None
+    task_id: int | None
     metric: str
     year: int | None
     kind: str
@@ -62,6 +66,7 @@ class TargetOut(Schema):
 
 class PlanOut(PlanSummaryOut):
     region_code: str
+    task_numbering: str  # "plan": tasks numbered throughout; "section": numbering restarts in each part
     sections: list[SectionOut]
     tasks: list[TaskOut]
     targets: list[TargetOut]
@@ -88,10 +93,11 @@ def get_plan(request, plan_id: int):
     return {
         **_summary(plan),
         "region_code": plan.region.code,
+        "task_numbering": plan.task_numbering,
         "sections": [{"no": s.no, "title": s.title} for s in plan.sections.all()],
         "tasks": [
             {
-                "id": t.id, "no": t.no, "section": t.section.no if t.section else None, "title": t.title,
+                "id": t.id, "no": t.no, "section": t.section.no if t.section else None, "label": t.label, "title": t.title,
                 "content": t.content, "deadline": t.deadline,
                 "lead_units": [_unit(link) for link in t.task_departments.all() if link.role == "lead"],
                 "responsible_units": [_unit(link) for link in t.task_departments.all() if link.role == "responsible"],
@@ -100,7 +106,8 @@ def get_plan(request, plan_id: int):
         ],
         "targets": [
             {
-                "id": g.id, "task": g.task.no if g.task else None, "metric": g.metric, "year": g.year, "kind": g.kind,
+                "id": g.id, "task": g.task.no if g.task else None, "task_id": g.task_id,
+                "section": g.task.section.no if g.task and g.task.section else None, "metric": g.metric, "year": g.year, "kind": g.kind,
                 "base_year": g.base_year, "comparator": g.comparator, "value": g.value, "unit": g.unit,
                 "indicator": g.indicator.name if g.indicator else None, "quote": g.quote,
             }

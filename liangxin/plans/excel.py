@@ -8,6 +8,10 @@ Layout ("liangxin-plan-v1"):
 - 任务分解表: row 1 the plan's title and 文号 (merged), row 2 the header, one row per task.
 - 量化目标: row 1 the header, one row per target.
 - _meta (hidden): key/value rows naming the template and the plan the workbook was exported from.
+
+A task's 序号 (and a target's 任务序号) is its number, 3, in a plan numbered throughout, and
+its part and number, 二（1）, in a plan whose numbering restarts in each part; import reads
+either form (docs/decisions/task-numbering-per-section.md).
 """
 
 import datetime as dt
@@ -20,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -27,7 +32,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from liangxin.core.errors import NotFound, ServiceError
-from liangxin.plans.models import Comparator, Indicator, Plan, PlanImport, TargetKind, TaskRole
+from liangxin.plans.extraction.numbers import cn_to_int
+from liangxin.plans.models import (
+    TASK_ORDER,
+    Comparator,
+    Indicator,
+    Plan,
+    PlanImport,
+    TargetKind,
+    TaskNumbering,
+    TaskRole,
+    task_label,
+)
 from liangxin.plans.services import PlanInvalid, plan_import, plan_payload_clean
 
 TEMPLATE = "liangxin-plan-v1"
@@ -42,6 +58,7 @@ TASK_DERIVED = {"量化目标"}
 TARGET_DERIVED = {"目标编号"}
 TASK_WIDTHS = [6, 18, 60, 20, 28, 32, 14]
 TARGET_WIDTHS = [8, 8, 30, 9, 11, 9, 6, 11, 8, 20, 50]
+LABEL_WIDTH = 9  # the 序号 columns where they hold 二（1）
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 5
@@ -52,7 +69,18 @@ COMPARATOR_WORDS = {
     "~": "~", "～": "~", "约": "~", "左右": "~",
     "<=": "<=", "≤": "<=", "＜＝": "<=", "不超过": "<=", "不高于": "<=", "以内": "<=",
 }
-KIND_WORDS = {**{k.value: k.value for k in TargetKind}, **{k.label: k.value for k in TargetKind}}
+# 二（1）, （1）, 1: a task's number, optionally with its part's numeral.
+TASK_REF_RE = re.compile(r"([一二三四五六七八九十]{1,3})?[（(]?(\d+)[）)]?")
+
+
+def _kind_labels() -> dict[str, str]:
+    # The workbook is a Chinese template whatever the reader's page language: the source labels.
+    with translation.override(None):
+        return {k.value: str(k.label) for k in TargetKind}
+
+
+def _kind_words() -> dict[str, str]:
+    return {**{k.value: k.value for k in TargetKind}, **{label: value for value, label in _kind_labels().items()}}
 
 
 class SheetInvalid(ServiceError):
@@ -152,10 +180,22 @@ def target_text(target) -> str:
     return f"{target.metric}{year} {target.display_value}"
 
 
+def _task_ref(task, per_section: bool) -> int | str:
+    """A task's 序号 cell: the bare number (a number cell, as before) in a plan numbered
+    throughout, 二（1） where numbering restarts in each part."""
+    if not per_section or task.section is None:
+        return task.no
+    return task_label(task.section.no, task.no, per_section=True)
+
+
 def plan_export_xlsx(plan: Plan) -> bytes:
     """The plan's 任务分解表 and 量化目标 as an .xlsx file, ready to print or to edit and re-import."""
-    tasks = list(plan.tasks.prefetch_related("task_departments", "targets").order_by("no"))
-    targets = list(plan.targets.select_related("task", "indicator").order_by("position"))
+    tasks = list(plan.tasks.select_related("section").prefetch_related("task_departments", "targets").order_by(*TASK_ORDER))
+    targets = list(plan.targets.select_related("task__section", "indicator").order_by("position"))
+    per_section = plan.task_numbering == TaskNumbering.SECTION
+    task_widths, target_widths = list(TASK_WIDTHS), list(TARGET_WIDTHS)
+    if per_section:
+        task_widths[0] = target_widths[1] = LABEL_WIDTH
     wb = Workbook()
     wb.properties.creator = "两新工作平台 liangxin"
     wb.properties.title = f"{plan.title} 任务分解表"
@@ -166,27 +206,29 @@ def plan_export_xlsx(plan: Plan) -> bytes:
     _put(ws, 1, 1, f"{title}任务分解表", align=CENTER).font = Font(name=FONT, bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TASK_HEADER))
     ws.row_dimensions[1].height = 30
-    _header(ws, 2, TASK_HEADER, TASK_WIDTHS)
+    _header(ws, 2, TASK_HEADER, task_widths)
     for row, task in enumerate(tasks, start=3):
         links = sorted(task.task_departments.all(), key=lambda link: link.position)
         lead = "、".join(link.written_name for link in links if link.role == TaskRole.LEAD)
         responsible = "、".join(link.written_name for link in links if link.role == TaskRole.RESPONSIBLE)
         goals = "\n".join(target_text(t) for t in sorted(task.targets.all(), key=lambda t: t.position))
-        for col, value in enumerate([task.no, task.title, task.content, lead, responsible, goals, task.deadline], start=1):
+        values = [_task_ref(task, per_section), task.title, task.content, lead, responsible, goals, task.deadline]
+        for col, value in enumerate(values, start=1):
             _put(ws, row, col, value, align=CENTER if col == 1 else WRAP_TOP)
-        _fit_row(ws, row, [task.no, task.title, task.content, lead, responsible, goals, task.deadline], TASK_WIDTHS)
+        _fit_row(ws, row, values, task_widths)
     ws.freeze_panes = "A3"
     _print_setup(ws, "1:2")
 
     ws = wb.create_sheet(TARGET_SHEET)
-    _header(ws, 1, TARGET_HEADER, TARGET_WIDTHS)
+    _header(ws, 1, TARGET_HEADER, target_widths)
+    kind_labels = _kind_labels()
     for row, target in enumerate(targets, start=2):
         values = [
             target.position + 1,
-            target.task.no if target.task else None,
+            _task_ref(target.task, per_section) if target.task else None,
             target.metric,
             target.year,
-            TargetKind(target.kind).label,
+            kind_labels[target.kind],
             target.base_year,
             target.comparator,
             _number(target.value),
@@ -196,9 +238,9 @@ def plan_export_xlsx(plan: Plan) -> bytes:
         ]
         for col, value in enumerate(values, start=1):
             _put(ws, row, col, value)
-        _fit_row(ws, row, values, TARGET_WIDTHS)
+        _fit_row(ws, row, values, target_widths)
     last = max(len(targets) + 1, 200)
-    for col, choices in ((5, [k.label for k in TargetKind]), (7, list(Comparator.values))):
+    for col, choices in ((5, list(kind_labels.values())), (7, list(Comparator.values))):
         letter = get_column_letter(col)
         validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         validation.add(f"{letter}2:{letter}{last}")
@@ -377,8 +419,26 @@ def _decimal(value, place: str, errors: list[str]) -> Decimal | None:
     return number
 
 
+def _parse_task_ref(value, place: str, label: str, errors: list[str], *, per_section: bool) -> tuple[int | None, int, bool] | None:
+    """(section, number, whether the part was written) from a 序号 cell: 3, （3） or 二（1）.
+    None when the cell is blank or bad (bad adds an error)."""
+    text = "".join(_cell_text(value).split())
+    if text == "":
+        return None
+    match = None if isinstance(value, bool) else TASK_REF_RE.fullmatch(text)
+    if match is None:
+        errors.append(f"{place}：{label}“{text}”" + ("无效（应为 3 或 二（1） 这样的编号）" if per_section else "不是整数"))
+        return None
+    no = int(match[2])
+    section = cn_to_int(match[1]) if match[1] else None
+    if not 1 <= no <= 9999 or (match[1] and not 1 <= section <= 99):
+        errors.append(f"{place}：{label} {text} 不合理（应在 1–9999 之间）")
+        return None
+    return section, no, bool(match[1])
+
+
 def _existing_payload(plan: Plan) -> tuple[dict, dict]:
-    """The plan's current state in the extractor's format (the tasks keyed by number)."""
+    """The plan's current state in the extractor's format (the tasks keyed by (section, number))."""
     payload = {
         "title": plan.title,
         "issuer": plan.issuer,
@@ -390,18 +450,25 @@ def _existing_payload(plan: Plan) -> tuple[dict, dict]:
         "sections": [{"no": s.no, "title": s.title} for s in plan.sections.order_by("no")],
     }
     tasks = {
-        t.no: {"section": t.section.no if t.section else None, "quote": t.quote, "units_quote": t.units_quote}
+        (t.section.no if t.section else None, t.no): {"quote": t.quote, "units_quote": t.units_quote}
         for t in plan.tasks.select_related("section")
     }
     return payload, tasks
 
 
-def _read_tasks(wb, existing: dict, errors: list[str]) -> tuple[list[dict], dict[int, int], bool]:
+def _read_tasks(wb, existing: dict, errors: list[str], *, per_section: bool) -> tuple[list[dict], dict[int, int], bool]:
     """The task rows as payload tasks, the payload position → sheet row map, and whether
-    every row's 序号 could be read (if not, targets are not checked against the numbers)."""
+    every row's 序号 could be read (if not, targets are not checked against the numbers).
+
+    A 序号 with its part (二（1）) names the task outright. A bare number is the plan's only
+    task of that number; a number the plan has not (or has in several parts) is a task of the
+    part of the row above. The same number twice is refused unless both rows name their part."""
     ws = wb[TASK_SHEET]
     header_row, columns = _find_header(ws, TASK_HEADER, TASK_DERIVED)
-    tasks, rows, seen = [], {}, {}
+    existing_by_no: dict[int, list] = {}
+    for key in existing:
+        existing_by_no.setdefault(key[1], []).append(key)
+    tasks, rows, seen, seen_bare = [], {}, {}, {}
     section, complete = None, True
     for row_no, values in _rows(ws, header_row, {k: v for k, v in columns.items() if k not in TASK_DERIVED}):
         if len(tasks) >= MAX_ROWS:
@@ -409,11 +476,22 @@ def _read_tasks(wb, existing: dict, errors: list[str]) -> tuple[list[dict], dict
             break
         place = f"{TASK_SHEET} 第 {row_no} 行"
         row_errors: list[str] = []
-        no = _int(values["序号"], place, "序号", row_errors, low=1, high=9999)
-        if no is None and not row_errors:
+        ref = _parse_task_ref(values["序号"], place, "序号", row_errors, per_section=per_section)
+        if ref is None and not row_errors:
             row_errors.append(f"{place}：序号不能为空")
-        if no is not None and no in seen:
-            row_errors.append(f"{place}：序号 {no} 与第 {seen[no]} 行重复")
+        no = key = None
+        if ref is not None:
+            written_section, no, named = ref
+            if named:
+                section = written_section
+            elif len(existing_by_no.get(no, [])) == 1:
+                section = existing_by_no[no][0][0]
+            key = (section, no)
+            text = task_label(section, no, per_section=True) if named else str(no)
+            if key in seen:
+                row_errors.append(f"{place}：序号 {text} 与第 {seen[key]} 行重复")
+            elif not named and no in seen_bare:
+                row_errors.append(f"{place}：序号 {no} 与第 {seen_bare[no]} 行重复")
         title = _cell_text(values["重点任务"])
         if not title:
             row_errors.append(f"{place}：重点任务不能为空")
@@ -423,13 +501,13 @@ def _read_tasks(wb, existing: dict, errors: list[str]) -> tuple[list[dict], dict
         if len(deadline) > 100:
             row_errors.append(f"{place}：完成时限超过 100 字")
         errors.extend(row_errors)
-        if no is None:
+        if key is None:
             complete = False
             continue
-        seen[no] = row_no
-        # A new task (a number the plan does not have) goes in the part of the row above it.
-        old = existing.get(no)
-        section = old["section"] if old else section
+        seen.setdefault(key, row_no)
+        if not named:
+            seen_bare.setdefault(no, row_no)
+        old = existing.get(key)
         rows[len(tasks) + 1] = row_no
         tasks.append(
             {
@@ -447,10 +525,18 @@ def _read_tasks(wb, existing: dict, errors: list[str]) -> tuple[list[dict], dict
     return tasks, rows, complete
 
 
-def _read_targets(wb, task_nos: set[int] | None, errors: list[str]) -> tuple[list[dict], dict[int, int]]:
+def _read_targets(
+    wb, task_keys: set[tuple[int | None, int]] | None, errors: list[str], *, per_section: bool
+) -> tuple[list[dict], dict[int, int]]:
+    """The target rows as payload targets. 任务序号 names a task as the 序号 column does; a
+    bare number must be the number of one task only."""
     ws = wb[TARGET_SHEET]
     header_row, columns = _find_header(ws, TARGET_HEADER, TARGET_DERIVED)
     indicators = {i.name: i.pk for i in Indicator.objects.all()}
+    kind_words = _kind_words()
+    sections_of_no: dict[int, list[int | None]] = {}
+    for section, no in task_keys or ():
+        sections_of_no.setdefault(no, []).append(section)
     targets, rows, keys = [], {}, {}
     for row_no, values in _rows(ws, header_row, {k: v for k, v in columns.items() if k not in TARGET_DERIVED}):
         if len(targets) >= MAX_ROWS:
@@ -458,9 +544,21 @@ def _read_targets(wb, task_nos: set[int] | None, errors: list[str]) -> tuple[lis
             break
         place = f"{TARGET_SHEET} 第 {row_no} 行"
         row_errors: list[str] = []
-        task = _int(values["任务序号"], place, "任务序号", row_errors, low=1, high=9999)
-        if task is not None and task_nos is not None and task not in task_nos:
-            row_errors.append(f"{place}：任务序号 {task} 在“{TASK_SHEET}”中不存在")
+        ref = _parse_task_ref(values["任务序号"], place, "任务序号", row_errors, per_section=per_section)
+        task = section = None
+        if ref is not None:
+            section, task, named = ref
+            text = task_label(section, task, per_section=True) if named else str(task)
+            parts = sorted(sections_of_no.get(task, []), key=lambda s: (s is not None, s or 0))
+            if task_keys is None:
+                pass
+            elif named and (section, task) not in task_keys or not named and not parts:
+                row_errors.append(f"{place}：任务序号 {text} 在“{TASK_SHEET}”中不存在")
+            elif not named and len(parts) > 1:
+                labels = "、".join(task_label(s, task, per_section=True) for s in parts)
+                row_errors.append(f"{place}：任务序号 {task} 不明确（{labels}），请写成“{labels.split('、')[0]}”这样带部分的编号")
+            elif not named:
+                section = parts[0]
         metric = _cell_text(values["指标表述"])
         if not metric:
             row_errors.append(f"{place}：指标表述不能为空")
@@ -469,9 +567,9 @@ def _read_targets(wb, task_nos: set[int] | None, errors: list[str]) -> tuple[lis
         year = _int(values["目标年份"], place, "目标年份", row_errors, low=2000, high=2100)
         base_year = _int(values["基期年份"], place, "基期年份", row_errors, low=2000, high=2100)
         kind_text = "".join(_cell_text(values["类型"]).split())
-        kind = KIND_WORDS.get(kind_text)
+        kind = kind_words.get(kind_text)
         if kind is None:
-            choices = "、".join(k.label for k in TargetKind)
+            choices = "、".join(_kind_labels().values())
             row_errors.append(f"{place}：类型“{kind_text}”无效（应为{choices}）" if kind_text else f"{place}：类型不能为空")
         comparator_text = "".join(_cell_text(values["比较"]).split())
         comparator = COMPARATOR_WORDS.get(comparator_text)
@@ -493,7 +591,7 @@ def _read_targets(wb, task_nos: set[int] | None, errors: list[str]) -> tuple[lis
         indicator = indicators.get(indicator_name) if indicator_name else None
         if indicator_name and indicator is None:
             row_errors.append(f"{place}：对应指标“{indicator_name}”不在指标目录中")
-        key = (task, metric, year, kind)
+        key = (section, task, metric, year, kind)
         if not row_errors and key in keys:
             row_errors.append(f"{place}：与第 {keys[key]} 行是同一目标（任务序号、指标表述、目标年份、类型都相同）")
         keys.setdefault(key, row_no)
@@ -502,6 +600,7 @@ def _read_targets(wb, task_nos: set[int] | None, errors: list[str]) -> tuple[lis
         targets.append(
             {
                 "task": task,
+                "section": section,
                 "metric": metric,
                 "year": year,
                 "kind": kind,
@@ -565,8 +664,10 @@ def plan_import_xlsx(*, actor, plan: Plan, file, source_name: str | None = None)
             raise NotFound("plan_not_found", "方案不存在或已被删除", "the plan does not exist")
         payload, existing = _existing_payload(locked)
         errors: list[str] = []
-        tasks, task_rows, complete = _read_tasks(wb, existing, errors)
-        targets, target_rows = _read_targets(wb, {t["no"] for t in tasks} if complete else None, errors)
+        per_section = locked.task_numbering == TaskNumbering.SECTION
+        tasks, task_rows, complete = _read_tasks(wb, existing, errors, per_section=per_section)
+        task_keys = {(t["section"], t["no"]) for t in tasks} if complete else None
+        targets, target_rows = _read_targets(wb, task_keys, errors, per_section=per_section)
         if errors:
             raise SheetInvalid(errors)
         payload["tasks"], payload["targets"] = tasks, targets

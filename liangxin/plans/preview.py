@@ -3,6 +3,9 @@ corrections read back from the form. Pure data shaping; the import itself is a s
 
 import copy
 
+from django.utils.translation import gettext as _
+
+from liangxin.plans.models import numbering_restarts, task_label
 from liangxin.regions.services import department_find_alias_candidate, department_resolve
 
 TASK_FIELDS = ("no", "section", "title", "lead_units", "responsible_units", "deadline")
@@ -18,8 +21,42 @@ def unit_names(payload: dict) -> list[str]:
     return names
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def task_ref(section, no) -> str:
+    """A task as the value of the preview's task select: "2:1" (part 2, task 1), ":3" (no part)."""
+    return f"{'' if section is None else section}:{no}"
+
+
+def _task_keys(payload: dict) -> list[tuple]:
+    return [(_int_or_none(t.get("section")), _int_or_none(t.get("no"))) for t in payload.get("tasks") or []]
+
+
+def _target_task_ref(target: dict, keys: list[tuple]) -> str:
+    """The task a target hangs from, as a select value. A target without a section (an older
+    draft, a hand-made payload) names its task by number, which is enough while unique."""
+    raw = target.get("task")
+    if raw in (None, ""):
+        return ""
+    no, section = _int_or_none(raw), _int_or_none(target.get("section"))
+    if no is None:
+        return str(raw)
+    if (section, no) in keys:
+        return task_ref(section, no)
+    parts = [s for s, n in keys if n == no]
+    if len(parts) == 1 and section is None:
+        return task_ref(parts[0], no)
+    return task_ref(section, no)
+
+
 def rows(payload: dict, region, departments) -> dict:
-    """How each written unit name will resolve, for the department-matching table."""
+    """How each written unit name will resolve, for the department-matching table; the tasks
+    with the label they are referred to by; each target with the task it hangs from."""
     units = []
     for index, name in enumerate(unit_names(payload)):
         department = department_resolve(region, name)
@@ -33,7 +70,26 @@ def rows(payload: dict, region, departments) -> dict:
                 "chosen": (payload.get("unit_choices") or {}).get(name),
             }
         )
-    return {"units": units}
+    keys = _task_keys(payload)
+    per_section = numbering_restarts((s, n) for s, n in keys if n is not None)
+    tasks, choices = [], []
+    for index, (task, (section, no)) in enumerate(zip(payload.get("tasks") or [], keys, strict=True)):
+        label = task_label(section, no, per_section=per_section) if no is not None else f"（{task.get('no')}）"
+        tasks.append({"index": index, "task": task, "label": label})
+        if no is not None:
+            choices.append((task_ref(section, no), f"{label}{task.get('title') or ''}"))
+    known = {value for value, _text in choices}
+    targets = []
+    for index, target in enumerate(payload.get("targets") or []):
+        value = _target_task_ref(target, keys)
+        options = choices
+        if value and value not in known:
+            # Keep what the notice said, so confirming names the problem instead of dropping it.
+            section, _sep, no = value.rpartition(":")
+            shown = task_label(_int_or_none(section), no, per_section=section != "")
+            options = [*choices, (value, _("%(label)s（未找到该任务）") % {"label": shown})]
+        targets.append({"index": index, "target": target, "task_ref": value, "task_choices": options})
+    return {"units": units, "tasks": tasks, "targets": targets}
 
 
 def _list_field(value: str) -> list[str]:
@@ -64,7 +120,12 @@ def payload_from_post(payload: dict, post) -> tuple[dict, dict[str, int | None]]
             name = f"target-{i}-{field}"
             if name in post:
                 raw = post.get(name, "").strip()
-                if field in ("year", "base_year", "task", "indicator"):
+                if field == "task":
+                    # "2:1" is task 1 of part 2; a bare number leaves the part to be found.
+                    section, _sep, no = raw.rpartition(":")
+                    target["task"] = int(no) if no.isdigit() else (None if no == "" else no)
+                    target["section"] = int(section) if section.isdigit() else None
+                elif field in ("year", "base_year", "indicator"):
                     target[field] = int(raw) if raw.isdigit() else (None if raw == "" else raw)
                 else:
                     target[field] = raw

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Prefetch, QuerySet
 
 from liangxin.accounts.permissions import regions_for_user
-from liangxin.plans.models import Indicator, Plan, Target, Task, TaskDepartment, TaskRole
+from liangxin.plans.models import TASK_ORDER, Indicator, Plan, Target, Task, TaskDepartment, TaskRole
 
 
 def plan_list(region) -> QuerySet[Plan]:
@@ -14,11 +14,11 @@ def plan_list(region) -> QuerySet[Plan]:
 
 def plan_tasks(plan: Plan, *, section_no: int | None = None, department_id: int | None = None) -> list[Task]:
     links = TaskDepartment.objects.select_related("department").order_by("role", "position")
+    # Through plan.tasks, each task knows its plan without a query (Task.label reads it).
     tasks = (
-        Task.objects.filter(plan=plan)
-        .select_related("section")
+        plan.tasks.select_related("section")
         .prefetch_related(Prefetch("task_departments", queryset=links), Prefetch("targets", queryset=Target.objects.order_by("position")))
-        .order_by("no")
+        .order_by(*TASK_ORDER)
     )
     if section_no:
         tasks = tasks.filter(section__no=section_no)
@@ -28,7 +28,14 @@ def plan_tasks(plan: Plan, *, section_no: int | None = None, department_id: int 
 
 
 def plan_targets(plan: Plan, *, year: int | None = None) -> list[Target]:
-    targets = Target.objects.filter(plan=plan).select_related("task", "indicator").order_by("position")
+    # The tasks come through plan.tasks so that Task.label finds its plan without a query each.
+    tasks = plan.tasks.select_related("section")
+    targets = (
+        Target.objects.filter(plan=plan)
+        .select_related("indicator")
+        .prefetch_related(Prefetch("task", queryset=tasks))
+        .order_by("position")
+    )
     if year:
         targets = targets.filter(year=year)
     return list(targets)

@@ -21,7 +21,10 @@ from liangxin.plans.models import (
     TargetKind,
     Task,
     TaskDepartment,
+    TaskNumbering,
     TaskRole,
+    numbering_restarts,
+    task_label,
 )
 from liangxin.regions.models import AliasStatus, Department, DepartmentAlias, Region
 from liangxin.regions.services import department_get_or_create_for_name
@@ -65,6 +68,34 @@ def _clean_names(value) -> list[str]:
     return names
 
 
+def _section_order(section: int | None) -> tuple[int, int]:
+    return (0, 0) if section is None else (1, section)
+
+
+def _target_task_section(
+    target: dict, task_no: int | None, place: str, tasks: dict, sections_of_no: dict[int, list[int | None]], errors: list[str]
+) -> int | None:
+    """The section of the task a target belongs to. A target names its task by number and,
+    optionally, by section (the extractor gives both); the number alone is enough while only
+    one task carries it."""
+    if task_no is None:
+        return None
+    given = _clean_int(target.get("section"), f"{place}的所属部分", errors)
+    if given is not None:
+        if (given, task_no) not in tasks:
+            errors.append(f"{place}：所属任务{task_label(given, task_no, per_section=True)}不存在")
+        return given
+    parts = sections_of_no.get(task_no, [])
+    if not parts:
+        errors.append(f"{place}：所属任务（{task_no}）不存在")
+        return None
+    if len(parts) > 1:
+        labels = "、".join(task_label(s, task_no, per_section=True) for s in sorted(parts, key=_section_order))
+        errors.append(f"{place}：所属任务（{task_no}）不明确（{labels}），请注明所属部分")
+        return None
+    return parts[0]
+
+
 def plan_payload_clean(payload: dict) -> dict:
     """Check and normalise a plan dict (the extractor's format, after any user edits).
     Raises PlanInvalid listing every bad field, so a user fixes them all in one pass."""
@@ -86,18 +117,22 @@ def plan_payload_clean(payload: dict) -> dict:
         no = _clean_int(s.get("no"), f"第 {i} 个部分的序号", errors, required=True)
         sections.append({"no": no, "title": (s.get("title") or "").strip()})
     section_nos = {s["no"] for s in sections}
-    tasks, seen = [], set()
+    tasks = []
+    # A task is (section, no): notices that restart their numbering in each part have a
+    # task 1 in several parts. The same number twice in one part is still an error.
+    seen: dict[tuple[int | None, int], int] = {}
     for i, t in enumerate(payload.get("tasks") or [], start=1):
         place = f"任务第 {i} 行"
         no = _clean_int(t.get("no"), f"{place}的序号", errors, required=True)
         if no is not None and not 1 <= no <= 999:
             errors.append(f"{place}：序号 {no} 应在 1–999 之间")
-        if no in seen:
-            errors.append(f"{place}：序号 {no} 重复")
-        seen.add(no)
         section = _clean_int(t.get("section"), f"{place}的所属部分", errors)
         if section is not None and section not in section_nos:
             errors.append(f"{place}：所属部分 {section} 不存在")
+        if no is not None:
+            if (section, no) in seen:
+                errors.append(f"{place}：序号 {no} 重复" if section is None else f"{place}：第 {section} 部分的序号 {no} 重复")
+            seen.setdefault((section, no), i)
         task_title = (t.get("title") or "").strip()
         if not task_title:
             errors.append(f"{place}：任务名称不能为空")
@@ -114,13 +149,16 @@ def plan_payload_clean(payload: dict) -> dict:
                 "responsible_units": _clean_names(t.get("responsible_units")),
             }
         )
+    sections_of_no: dict[int, list[int | None]] = {}
+    for section, no in seen:
+        sections_of_no.setdefault(no, []).append(section)
+    per_section = numbering_restarts(seen)
     targets = []
     target_keys: dict[tuple, int] = {}
     for i, g in enumerate(payload.get("targets") or [], start=1):
         place = f"目标第 {i} 行"
         task_no = _clean_int(g.get("task"), f"{place}的所属任务", errors)
-        if task_no is not None and task_no not in seen:
-            errors.append(f"{place}：所属任务（{task_no}）不存在")
+        task_section = _target_task_section(g, task_no, place, seen, sections_of_no, errors)
         metric = (g.get("metric") or "").strip()
         if not metric:
             errors.append(f"{place}：指标表述不能为空")
@@ -152,13 +190,14 @@ def plan_payload_clean(payload: dict) -> dict:
             errors.append(f"{place}：基期年份晚于目标年份")
         if value is not None and (abs(value) >= Decimal("1e16") or value.as_tuple().exponent < -4):
             errors.append(f"{place}：目标值“{g.get('value')}”超出范围（最多 16 位整数、4 位小数）")
-        key = (task_no, metric, year, kind)
+        key = (task_section, task_no, metric, year, kind)
         if key in target_keys:
             errors.append(f"{place}：与目标第 {target_keys[key]} 行重复（同一任务、指标、年份和类型）")
         target_keys.setdefault(key, i)
         targets.append(
             {
                 "task": task_no,
+                "section": task_section,
                 "metric": metric[:200],
                 "year": year,
                 "kind": kind,
@@ -180,6 +219,7 @@ def plan_payload_clean(payload: dict) -> dict:
         "kind": (payload.get("kind") or "")[:20],
         "region": payload.get("region") or "",
         "metadata_quotes": {"doc_no": payload.get("doc_no_quote") or ""},
+        "task_numbering": TaskNumbering.SECTION if per_section else TaskNumbering.PLAN,
         "sections": sections,
         "tasks": tasks,
         "targets": targets,
@@ -287,8 +327,39 @@ def _task_state(task: dict) -> dict:
     return {k: task[k] for k in ("section", "title", "content", "deadline", "lead_units", "responsible_units")}
 
 
-def _target_key(target: dict) -> tuple:
-    return (target["task"], target["metric"], target["year"], target["kind"])
+TaskKey = tuple[int | None, int]  # (section no, task no): a task's identity within its plan
+
+
+def _task_order(key: TaskKey | None) -> tuple[int, int, int]:
+    """Plan-level first, then tasks outside any part, then part by part (TASK_ORDER)."""
+    if key is None:
+        return (0, 0, 0)
+    return (*_section_order(key[0]), key[1])
+
+
+def _task_match(old_keys: list[TaskKey], new_keys: list[TaskKey]) -> dict[TaskKey, TaskKey]:
+    """Which existing task each incoming task updates (new key → old key); unmatched new
+    tasks are added, unmatched old ones deleted.
+
+    A task is matched by (section, no). Where the incoming plan numbers its tasks throughout
+    (no number twice), a task whose number the plan had exactly once is that task even if it
+    moved to another part: the change is "所属部分", and its targets and reports stay with it.
+    """
+    old = set(old_keys)
+    match = {key: key for key in new_keys if key in old}
+    new_nos = [no for _section, no in new_keys]
+    if len(set(new_nos)) == len(new_nos):
+        old_by_no: dict[int, list[TaskKey]] = {}
+        for key in old_keys:
+            old_by_no.setdefault(key[1], []).append(key)
+        for key in new_keys:
+            if key not in match and len(old_by_no.get(key[1], [])) == 1:
+                match[key] = old_by_no[key[1]][0]
+    return match
+
+
+def _target_key(task_key: TaskKey | None, target: dict) -> tuple:
+    return (task_key, target["metric"], target["year"], target["kind"])
 
 
 def _target_state(target: dict) -> dict:
@@ -302,11 +373,14 @@ def _target_state(target: dict) -> dict:
 
 def _existing_state(plan: Plan) -> tuple[dict, dict, dict]:
     sections = {s.no: s.title for s in plan.sections.all()}
-    tasks = {}
+    tasks: dict[TaskKey, dict] = {}
+    keys_by_pk: dict[int, TaskKey] = {}
     for task in plan.tasks.select_related("section").prefetch_related("task_departments"):
         links = sorted(task.task_departments.all(), key=lambda link: link.position)
-        tasks[task.no] = {
-            "section": task.section.no if task.section else None,
+        key = (task.section.no if task.section else None, task.no)
+        keys_by_pk[task.pk] = key
+        tasks[key] = {
+            "section": key[0],
             "title": task.title,
             "content": task.content,
             "deadline": task.deadline,
@@ -314,8 +388,8 @@ def _existing_state(plan: Plan) -> tuple[dict, dict, dict]:
             "responsible_units": [link.written_name for link in links if link.role == TaskRole.RESPONSIBLE],
         }
     targets = {}
-    for target in plan.targets.select_related("task"):
-        key = (target.task.no if target.task else None, target.metric, target.year, target.kind)
+    for target in plan.targets.all():
+        key = _target_key(keys_by_pk.get(target.task_id), {"metric": target.metric, "year": target.year, "kind": target.kind})
         targets[key] = _target_state(
             {"base_year": target.base_year, "comparator": target.comparator, "value": target.value, "unit": target.unit}
         )
@@ -337,24 +411,37 @@ def _diff(clean: dict, plan: Plan) -> list[dict]:
                 {"what": f"第 {no} 部分", "change": "新增" if no not in old_sections else ("删除" if no not in new_sections else "修改"),
                  "before": old_sections.get(no, ""), "after": new_sections.get(no, "")}
             )
-    new_tasks = {t["no"]: _task_state(t) for t in clean["tasks"]}
-    for no in sorted(set(old_tasks) | set(new_tasks)):
-        old, new = old_tasks.get(no), new_tasks.get(no)
+    new_tasks = {(t["section"], t["no"]): _task_state(t) for t in clean["tasks"]}
+    match = _task_match(list(old_tasks), list(new_tasks))
+    old_per_section = plan.task_numbering == TaskNumbering.SECTION
+    new_per_section = clean["task_numbering"] == TaskNumbering.SECTION
+    # (key the pair is listed under, its label, old key, new key): kept and added tasks
+    # under their new number, deleted ones under their old.
+    pairs = [(key, task_label(*key, per_section=new_per_section), match.get(key), key) for key in new_tasks]
+    matched = set(match.values())
+    pairs += [(key, task_label(*key, per_section=old_per_section), key, None) for key in old_tasks if key not in matched]
+    for _key, label, old_key, new_key in sorted(pairs, key=lambda pair: _task_order(pair[0])):
+        old = old_tasks.get(old_key) if old_key else None
+        new = new_tasks.get(new_key) if new_key else None
         if old == new:
             continue
         if old is None or new is None:
-            changes.append({"what": f"任务（{no}）", "change": "新增" if old is None else "删除",
+            changes.append({"what": f"任务{label}", "change": "新增" if old is None else "删除",
                             "before": (old or {}).get("title", ""), "after": (new or {}).get("title", "")})
             continue
-        for field, label in (("title", "名称"), ("content", "具体内容"), ("deadline", "完成时限"),
-                             ("lead_units", "牵头单位"), ("responsible_units", "责任单位"), ("section", "所属部分")):
+        for field, field_label in (("title", "名称"), ("content", "具体内容"), ("deadline", "完成时限"),
+                                   ("lead_units", "牵头单位"), ("responsible_units", "责任单位"), ("section", "所属部分")):
             if old[field] != new[field]:
                 before, after = old[field], new[field]
                 if isinstance(before, list):
                     before, after = "、".join(before), "、".join(after)
-                changes.append({"what": f"任务（{no}）{label}", "change": "修改", "before": str(before or ""), "after": str(after or "")})
-    new_targets = {_target_key(t): _target_state(t) for t in clean["targets"]}
-    for key in sorted(set(old_targets) | set(new_targets), key=lambda k: (k[0] or 0, k[1], k[2] or 0, k[3])):
+                changes.append({"what": f"任务{label}{field_label}", "change": "修改", "before": str(before or ""), "after": str(after or "")})
+    # A target belongs to its task: keyed by the existing task it will hang from, if any.
+    new_targets = {}
+    for t in clean["targets"]:
+        task_key = None if t["task"] is None else (t["section"], t["task"])
+        new_targets[_target_key(match.get(task_key, task_key) if task_key else None, t)] = _target_state(t)
+    for key in sorted(set(old_targets) | set(new_targets), key=lambda k: (_task_order(k[0]), k[1], k[2] or 0, k[3])):
         old, new = old_targets.get(key), new_targets.get(key)
         if old == new:
             continue
@@ -376,7 +463,8 @@ def plan_import(
     unit_choices: dict[str, int | None] | None = None,
 ) -> tuple[Plan, PlanImport]:
     """Store a plan. The same notice (same issuer and 文号) updates the existing plan in place:
-    rows are matched by number, nothing is duplicated, and the changes are recorded."""
+    rows are matched by number (a task by its part and number, see _task_match), nothing is
+    duplicated, and the changes are recorded."""
     clean = plan_payload_clean(payload)
     unit_choices = unit_choices or {}
     lookup = {"issuer": clean["issuer"], "doc_no": clean["doc_no"]} if clean["doc_no"] else {"region": region, "title": clean["title"], "doc_no": ""}
@@ -394,6 +482,7 @@ def plan_import(
         plan = Plan(region=region, issuer=clean["issuer"], doc_no=clean["doc_no"])
     plan.title, plan.kind, plan.issued_on = clean["title"], clean["kind"], clean["issued_on"]
     plan.metadata_quotes = clean["metadata_quotes"]
+    plan.task_numbering = clean["task_numbering"]
     if source_text:
         plan.source_text, plan.source_name = source_text, source_name
     plan.save()
@@ -402,23 +491,23 @@ def plan_import(
     for s in clean["sections"]:
         section, _ = Section.objects.update_or_create(plan=plan, no=s["no"], defaults={"title": s["title"]})
         sections[s["no"]] = section
-    plan.sections.exclude(no__in=list(sections)).delete()
 
-    tasks = {}
+    old_tasks = {} if created else {
+        (task.section.no if task.section else None, task.no): task for task in plan.tasks.select_related("section")
+    }
+    match = _task_match(list(old_tasks), [(t["section"], t["no"]) for t in clean["tasks"]])
+    tasks: dict[TaskKey, Task] = {}
     for t in clean["tasks"]:
-        task, _ = Task.objects.update_or_create(
-            plan=plan,
-            no=t["no"],
-            defaults={
-                "section": sections.get(t["section"]),
-                "title": t["title"],
-                "content": t["content"],
-                "deadline": t["deadline"],
-                "quote": t["quote"],
-                "units_quote": t["units_quote"],
-            },
-        )
-        tasks[t["no"]] = task
+        key = (t["section"], t["no"])
+        # A matched task keeps its row (and the reports and targets hanging from it). Its key
+        # changes only when it moved part in a plan numbered throughout, to a key no other
+        # row holds, so the unique constraint is never crossed on the way.
+        task = old_tasks[match[key]] if key in match else Task(plan=plan)
+        task.section, task.no = sections.get(t["section"]), t["no"]
+        task.title, task.content, task.deadline = t["title"], t["content"], t["deadline"]
+        task.quote, task.units_quote = t["quote"], t["units_quote"]
+        task.save()
+        tasks[key] = task
         # Links are few per task and carry no history of their own: rebuild them.
         task.task_departments.all().delete()
         links = [(TaskRole.LEAD, n) for n in t["lead_units"]] + [(TaskRole.RESPONSIBLE, n) for n in t["responsible_units"]]
@@ -429,18 +518,20 @@ def plan_import(
             )
             for position, (role, name) in enumerate(links)
         )
-    plan.tasks.exclude(no__in=list(tasks)).delete()
+    plan.tasks.exclude(pk__in=[task.pk for task in tasks.values()]).delete()
+    # Sections go after the tasks: deleting a section first would turn its tasks into tasks
+    # without a section, where two task 1s of two dropped parts would collide.
+    plan.sections.exclude(no__in=list(sections)).delete()
 
-    existing = {
-        (g.task.no if g.task else None, g.metric, g.year, g.kind): g for g in plan.targets.select_related("task")
-    }
+    existing = {(g.task_id, g.metric, g.year, g.kind): g for g in plan.targets.all()}
     indicators = list(Indicator.objects.all())
     keep = []
     # Positions are rewritten below; park the old ones out of the way of the unique constraint.
     plan.targets.update(position=F("position") + 30000)
     for position, g in enumerate(clean["targets"]):
-        target = existing.get(_target_key(g)) or Target(plan=plan)
-        target.task = tasks.get(g["task"])
+        task = tasks.get((g["section"], g["task"])) if g["task"] is not None else None
+        target = existing.get((task.pk if task else None, g["metric"], g["year"], g["kind"])) or Target(plan=plan)
+        target.task = task
         target.position = position
         target.metric, target.year, target.kind = g["metric"], g["year"], g["kind"]
         target.base_year, target.comparator, target.value, target.unit = g["base_year"], g["comparator"], g["value"], g["unit"]

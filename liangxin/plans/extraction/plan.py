@@ -72,7 +72,10 @@ def extract_plan(text: str, *, source: str = "") -> dict:
     """Read a notice's text and return sections, tasks and targets.
 
     Extra keys beyond plan-format.md: ``kind`` and ``doc_no_quote`` at top
-    level; ``quote`` and ``units_quote`` per task; ``quote`` per target.
+    level; ``quote`` and ``units_quote`` per task; ``quote`` and ``section``
+    per target.  A target's ``section`` is the ``no`` of the section whose text
+    states it: where task numbers restart in each section, ``task`` alone does
+    not say which task 1 is meant, (``section``, ``task``) does.
     """
     lines = clean_lines(text)
     title = find_title(lines[:40])
@@ -126,6 +129,7 @@ def extract_plan(text: str, *, source: str = "") -> dict:
             plan["targets"].append(
                 {
                     "task": block.task,
+                    "section": block.section,
                     "metric": row.metric,
                     "year": row.year,
                     "kind": row.kind,
