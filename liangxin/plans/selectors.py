@@ -65,7 +65,7 @@ def department_tasks(department) -> dict[str, list[Task]]:
     links = (
         TaskDepartment.objects.filter(department=department)
         .select_related("task__plan", "task__section")
-        .order_by("task__plan_id", "task__no")
+        .order_by("task__plan_id", "task__section__no", "task__no")
     )
     out = {TaskRole.LEAD: [], TaskRole.RESPONSIBLE: []}
     for link in links:
@@ -78,7 +78,7 @@ def department_targets(department) -> list[Target]:
     """Targets a department owns: those stated in tasks it leads."""
     return list(
         Target.objects.filter(task__task_departments__department=department, task__task_departments__role=TaskRole.LEAD)
-        .select_related("task", "plan", "indicator")
+        .select_related("task__plan", "task__section", "plan", "indicator")
         .distinct()
         .order_by("plan_id", "position")
     )

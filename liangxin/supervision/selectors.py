@@ -173,7 +173,7 @@ def notice_proposals(region, *, today: dt.date | None = None) -> list[Proposal]:
     latest: dict[int, TaskProgress] = {}
     entries = (
         TaskProgress.objects.filter(report__plan__region=region, report__status__in=REPORTED_STATUSES)
-        .select_related("task", "report__department")
+        .select_related("task__plan", "task__section", "report__department")
         .order_by("task_id", "-report__period_start", "-report_id")
     )
     for entry in entries:
@@ -208,7 +208,7 @@ def notice_proposals(region, *, today: dt.date | None = None) -> list[Proposal]:
     for entry in lagging:
         proposals.append(Proposal(
             subject_kind=SubjectKind.TASK, subject=entry.task, department=entry.report.department,
-            title=f"关于任务{entry.task.no}“{entry.task.title}”进展滞后的督办",
+            title=f"关于任务{entry.task.label}“{entry.task.title}”进展滞后的督办",
             body=f"{entry.report.department.name}在{entry.report.period_label}报告中将该任务报为“滞后”。"
                  f"存在问题：{entry.problems or '未填写'}。请说明原因和整改措施并按期反馈。",
             reason=_("任务滞后"),

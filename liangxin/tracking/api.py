@@ -24,7 +24,9 @@ class ErrorOut(Schema):
 
 
 class EntryOut(Schema):
+    task_id: int
     task_no: int
+    task_label: str
     task_title: str
     status: str
     progress: str
@@ -46,7 +48,11 @@ class ReportOut(Schema):
 
 
 class EntryIn(Schema):
-    task_no: int
+    """A task of the report, by `task_id`, or by `task_no` where the plan numbers its tasks
+    throughout (in a plan numbered per part, 1 may be 二（1） and 三（1）: use task_id)."""
+
+    task_id: int | None = None
+    task_no: int | None = None
     status: str
     progress: str = ""
     problems: str = ""
@@ -65,7 +71,8 @@ def _out(report) -> dict:
         "status_label": chinese_display(report, "status"), "return_reason": report.return_reason,
         "submitted_at": report.submitted_at,
         "entries": [
-            {"task_no": e.task.no, "task_title": e.task.title, "status": e.status, "progress": e.progress,
+            {"task_id": e.task_id, "task_no": e.task.no, "task_label": e.task.label, "task_title": e.task.title,
+             "status": e.status, "progress": e.progress,
              "problems": e.problems, "next_steps": e.next_steps}
             for e in detail["entries"]
         ],
@@ -83,16 +90,33 @@ def get_report(request, report_id: int):
 @router.put("/reports/{report_id}/entries", response={200: ReportOut, **ERRORS}, summary="填报任务进展 (fill in task progress; lead department)")
 def put_entries(request, report_id: int, payload: list[EntryIn]):
     report = get_report_for_user(request.user, report_id, action="edit")
-    tasks = {e.task.no: e.task_id for e in report.entries.select_related("task")}
+    by_no: dict[int, list[int]] = {}
+    task_ids = set()
+    for e in report.entries.select_related("task"):
+        by_no.setdefault(e.task.no, []).append(e.task_id)
+        task_ids.add(e.task_id)
     from django.db import transaction
 
     from liangxin.core.errors import ServiceError
 
     with transaction.atomic():
         for item in payload:
-            if item.task_no not in tasks:
-                raise ServiceError("task_not_in_report", f"任务（{item.task_no}）不在本报告中", f"task {item.task_no} is not in this report", field="task_no")
-            report_entry_save(actor=request.user, report=report, task_id=tasks[item.task_no], status=item.status,
+            if item.task_id is not None:
+                if item.task_id not in task_ids:
+                    raise ServiceError("task_not_in_report", f"任务 {item.task_id} 不在本报告中",
+                                       f"task {item.task_id} is not in this report", field="task_id")
+                task_id = item.task_id
+            elif item.task_no is None:
+                raise ServiceError("task_missing", "请给出 task_id 或 task_no", "give task_id or task_no", field="task_id")
+            elif len(by_no.get(item.task_no, [])) != 1:
+                if item.task_no not in by_no:
+                    raise ServiceError("task_not_in_report", f"任务（{item.task_no}）不在本报告中",
+                                       f"task {item.task_no} is not in this report", field="task_no")
+                raise ServiceError("task_no_ambiguous", f"本报告有多个序号为 {item.task_no} 的任务（各部分分别编号），请用 task_id",
+                                   f"several tasks are numbered {item.task_no} (numbered per part): use task_id", field="task_no")
+            else:
+                task_id = by_no[item.task_no][0]
+            report_entry_save(actor=request.user, report=report, task_id=task_id, status=item.status,
                               progress=item.progress, problems=item.problems, next_steps=item.next_steps)
     report.refresh_from_db()
     return _out(report)

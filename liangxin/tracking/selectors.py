@@ -39,7 +39,9 @@ def report_periods(region) -> list[dt.date]:
 
 
 def report_detail(report: Report) -> dict:
-    entries = TaskProgress.objects.filter(report=report).select_related("task").order_by("task__no")
+    entries = TaskProgress.objects.filter(report=report).select_related("task__plan", "task__section").order_by(
+        "task__section__no", "task__no"
+    )
     return {
         "entries": list(entries),
         "contributions": list(report.contributions.select_related("department", "task", "created_by")),
@@ -195,7 +197,7 @@ def target_statuses(
     as_of = as_of or timezone.localdate()
     targets = list(
         Target.objects.filter(plan__region=region)
-        .select_related("indicator", "task", "plan")
+        .select_related("indicator", "task__plan", "task__section", "plan")
         .order_by("plan_id", "position")
     )
     if series is None:

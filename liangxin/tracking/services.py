@@ -196,7 +196,7 @@ def report_entry_save(
         actor=actor,
         action="report.entry_save",
         instance=entry,
-        object_repr=f"{report} · 任务（{entry.task.no}）",
+        object_repr=f"{report} · 任务{entry.task.label}",
         region=report.plan.region,
         before=before,
         after=snapshot(entry),
@@ -396,14 +396,14 @@ def _transition(actor, report: Report, action: str, allowed_from: tuple, to: str
 def report_submit(*, actor, report: Report) -> Report:
     now = timezone.now()
     missing = [
-        e.task.no
-        for e in report.entries.select_related("task")
+        e.task.label
+        for e in report.entries.select_related("task__plan", "task__section")
         if e.status != TaskStatus.NOT_STARTED and not e.progress
     ]
     if missing:
         raise ServiceError(
             "report_incomplete",
-            "请填写以下任务的进展情况：" + "、".join(f"（{n}）" for n in missing),
+            "请填写以下任务的进展情况：" + "、".join(missing),
             "progress text missing for some tasks",
         )
     user = actor if getattr(actor, "is_authenticated", False) else None

@@ -123,8 +123,8 @@ def monthly_data(*, region, period_start: dt.date, as_of: dt.date | None = None)
     received_ids = [r.pk for r in reports if r.status in RECEIVED]
     entries = list(
         TaskProgress.objects.filter(report_id__in=received_ids)
-        .select_related("task", "report__department")
-        .order_by("task__plan_id", "task__no", "report__department__name")
+        .select_related("task__plan", "task__section", "report__department")
+        .order_by("task__plan_id", "task__section__no", "task__no", "report__department__name")
     )
     departments: dict[int, DepartmentRow] = {}
     for report in reports:
@@ -518,7 +518,7 @@ def _lagging(w: _Writer, data: MonthlyData) -> tuple[list, list]:
     w.subheading(1, "报送为滞后的任务")
     if tasks:
         w.items([
-            f"{e.report.department.name}牵头的任务（{e.task.no}）{e.task.title}，报送为滞后。"
+            f"{e.report.department.name}牵头的任务{e.task.label}{e.task.title}，报送为滞后。"
             + (f"存在问题：{_sentence(e.problems)}" if e.problems.strip() else "未填写存在问题。")
             for e in tasks
         ])
@@ -574,7 +574,7 @@ def _next_steps(w: _Writer, data: MonthlyData, lagging_tasks: list, lagging_targ
         w.subheading(number, "加快推进滞后任务")
         by_department: dict[str, list[str]] = {}
         for entry in lagging_tasks:
-            by_department.setdefault(entry.report.department.name, []).append(f"（{entry.task.no}）{entry.task.title}")
+            by_department.setdefault(entry.report.department.name, []).append(f"{entry.task.label}{entry.task.title}")
         w.para("请以下牵头单位针对报送的存在问题，加快推进报送为滞后的任务："
                + "；".join(f"{name}：任务{'、'.join(tasks)}" for name, tasks in by_department.items()) + "。")
     if lagging_targets:
@@ -592,12 +592,12 @@ def _next_steps(w: _Writer, data: MonthlyData, lagging_tasks: list, lagging_targ
     if problems:
         number += 1
         w.subheading(number, "协调解决报送的问题")
-        w.items([f"{e.report.department.name}（任务（{e.task.no}）{e.task.title}）：{_sentence(e.problems)}" for e in problems])
+        w.items([f"{e.report.department.name}（任务{e.task.label}{e.task.title}）：{_sentence(e.problems)}" for e in problems])
     planned = [e for e in data.entries if e.next_steps.strip()]
     if planned:
         number += 1
         w.subheading(number, "各单位报送的下步打算")
-        w.items([f"{e.report.department.name}（任务（{e.task.no}）{e.task.title}）：{_sentence(e.next_steps)}" for e in planned])
+        w.items([f"{e.report.department.name}（任务{e.task.label}{e.task.title}）：{_sentence(e.next_steps)}" for e in planned])
     if not number:
         if data.entries:
             w.para("本期各单位未报送下步打算，也无滞后任务、滞后目标和逾期未报单位，暂无需要专项推进的事项。")

@@ -152,3 +152,33 @@ def test_dashboard_shows_status_with_its_calculation(client, personas, jinxiang_
     client.force_login(personas["leader"])
     body = client.get(reverse("tracking:dashboard", args=["370828"])).content.decode()
     assert "status-pie" in body and "公共充电桩保有量" in body and "未指定对应指标" in body
+
+
+def test_a_plan_numbered_per_part_shows_part_labels_and_the_api_asks_for_task_ids(client, personas, jinxiang, commerce):
+    from pathlib import Path
+
+    from tests.plans.conftest import import_notice
+
+    notice = Path(__file__).resolve().parents[1] / "plans" / "notices" / "county_sections_restart.txt"
+    plan, _ = import_notice(notice, jinxiang)
+    reports_open(actor="test", plan=plan, period_start=PERIOD)
+    report = Report.objects.get(plan=plan, department=commerce, period_start=PERIOD)
+    labels = sorted(e.task.label for e in report.entries.select_related("task__plan", "task__section"))
+    assert labels == ["三（1）", "三（2）", "二（1）", "二（2）"]
+    staff = personas["staff"]
+    client.force_login(staff)
+    page = client.get(f"/reports/{report.id}/").content.decode()
+    assert "二（1）" in page and "三（1）" in page
+    _t, key = api_token_create(actor="test", user=staff, name="t")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def put(entries):
+        return client.put(f"/api/v1/reports/{report.id}/entries", data=json.dumps(entries), content_type="application/json",
+                          headers=headers)
+
+    ambiguous = put([{"task_no": 1, "status": "on_track", "progress": "已推进"}])
+    assert ambiguous.status_code == 400 and ambiguous.json()["code"] == "task_no_ambiguous"
+    entry = report.entries.select_related("task__section").get(task__section__no=3, task__no=1)
+    body = put([{"task_id": entry.task_id, "status": "on_track", "progress": "回收网点建设推进"}]).json()
+    saved = [e for e in body["entries"] if e["task_id"] == entry.task_id][0]
+    assert saved["task_label"] == "三（1）" and saved["progress"] == "回收网点建设推进"
