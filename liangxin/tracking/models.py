@@ -122,7 +122,7 @@ class TaskProgress(models.Model):
 
     class Meta:
         verbose_name = _("任务进展")
-        ordering = ["report", "task__no"]
+        ordering = ["report", "task__section__no", "task__no"]
         constraints = [
             models.UniqueConstraint(fields=["report", "task"], name="task_progress_once_per_report")
         ]

@@ -118,7 +118,7 @@ def lead_departments(plan: Plan) -> list:
     links = (
         TaskDepartment.objects.filter(task__plan=plan, role=TaskRole.LEAD)
         .select_related("department__merged_into")
-        .order_by("task__no", "position")
+        .order_by("task__section__no", "task__no", "position")
     )
     for link in links:
         department = link.department.merged_into or link.department
