@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from liangxin.subsidies.disbursement import (
     payment_file,
     reconciliation,
 )
-from liangxin.subsidies.models import Claim, ClaimStatus, PaymentBatch, PaymentItem
+from liangxin.subsidies.models import Claim, ClaimStatus, PaymentBatch
 from liangxin.subsidies.permissions import can_edit_subsidies, get_programme_for_user
 from liangxin.subsidies.time_limits import limit_days, overdue_q, waiting_q
 
@@ -158,10 +157,23 @@ def batch_result(request, batch_number: str):
 def batch_detail(request, batch_number: str):
     """One batch: its transfers (one per payee) with the bank's answer, and the claims in each."""
     batch = _batch_for(request, batch_number)
-    transfers = list(batch.transfers.order_by("line").prefetch_related(
-        Prefetch("items", queryset=PaymentItem.objects.select_related("claim").only(
-            "line", "amount", "transfer_id", "claim__number", "claim__category").order_by("line"))))
+    # A seller's transfer may carry thousands of claims: each list loads when it is opened.
+    transfers = list(batch.transfers.order_by("line"))
     context = {"programme": batch.programme, "region": batch.programme.region, "batch": batch, "transfers": transfers,
                "reconciliation": reconciliation(batch.programme, batch)[0],
                "can_edit": can_edit_subsidies(request.user, batch.programme.region)}
     return render(request, "subsidies/batch_detail.html", context)
+
+
+@login_required
+def transfer_claims(request, batch_number: str, line: int):
+    """The claims paid by one transfer of a batch (an HTMX fragment; a plain page without JS)."""
+    batch = _batch_for(request, batch_number)
+    transfer = batch.transfers.filter(line=line).first()
+    if transfer is None:
+        raise Http404
+    items = (transfer.items.select_related("claim").only("line", "amount", "status", "claim__number", "claim__category")
+             .order_by("line"))
+    template = "subsidies/_transfer_claims.html" if request.headers.get("HX-Request") else "subsidies/transfer_claims.html"
+    return render(request, template, {"batch": batch, "transfer": transfer, "items": items, "programme": batch.programme,
+                                      "region": batch.programme.region})

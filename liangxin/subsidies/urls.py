@@ -22,6 +22,7 @@ urlpatterns = [
     path("programmes/<int:programme_id>/batches/", queue_views.batches, name="batches"),
     path("programmes/<int:programme_id>/batches/new/", queue_views.batch_new, name="batch_new"),
     path("batches/<str:batch_number>/", queue_views.batch_detail, name="batch"),
+    path("batches/<str:batch_number>/transfers/<int:line>/", queue_views.transfer_claims, name="transfer_claims"),
     path("batches/<str:batch_number>/file.<str:fmt>", queue_views.batch_file, name="batch_file"),
     path("batches/<str:batch_number>/result/", queue_views.batch_result, name="batch_result"),
     path("programmes/<int:programme_id>/claims/new/", views.claim_new, name="claim_new"),

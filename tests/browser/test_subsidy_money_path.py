@@ -212,6 +212,10 @@ def test_staff_take_claims_through_review_batch_and_bank_result(live_server, bro
     assert SHOP_ACCOUNT in shown["某家电卖场"] and "750.00" in shown["某家电卖场"]
     assert OTHER_ACCOUNT in shown["另一家电卖场"] and "390.00" in shown["另一家电卖场"]
     assert all(rows.nth(i).get_attribute("data-status") == "pending" for i in range(2))
+    # Each transfer's claims load when its list is opened (HTMX), not with the page.
+    page.locator("#transfers details summary").first.click()
+    page.wait_for_selector("#transfers .transfer-claims")
+    assert page.locator("#transfers .transfer-claims tbody tr").count() == 2  # the first seller's two claims
 
     # -- The payment file for the bank. ------------------------------------------------------------------
     with page.expect_download() as download:

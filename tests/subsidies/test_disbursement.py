@@ -328,3 +328,25 @@ def test_reconciliation_flags_a_batch_whose_claim_lines_disagree_with_the_bank(w
     PaymentItem.objects.filter(batch=batch, line=2).update(status="failed")
     row = reconciliation(programme, batch)[0]
     assert not row["matches"] and (row["bank_paid"], row["paid"]) == (Decimal("900.00"), Decimal("450.00"))
+
+
+def test_the_batch_page_loads_each_transfers_claims_on_demand(client, world, jinxiang):
+    programme, shop = world["programme"], world["shop"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    claims = []
+    for n in (1, 2, 3):
+        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
+        claims.append(claim_route(claim=claim))
+    batch = batch_create(actor="test", programme=programme)
+    client.force_login(world["reviewers"][0])
+    page = client.get(f"/batches/{batch.number}/").content.decode()
+    assert "申请明细（3 笔）" in page and claims[0].number not in page  # a big seller's list is not rendered up front
+    fragment = client.get(f"/batches/{batch.number}/transfers/1/", HTTP_HX_REQUEST="true").content.decode()
+    assert all(c.number in fragment for c in claims) and "<html" not in fragment
+    full = client.get(f"/batches/{batch.number}/transfers/1/").content.decode()
+    assert "<html" in full and claims[2].number in full
+    assert client.get(f"/batches/{batch.number}/transfers/9/").status_code == 404
+    outsider = user_create(actor="test", username="outsider-b", password="x")
+    client.force_login(outsider)
+    assert client.get(f"/batches/{batch.number}/transfers/1/").status_code == 404
