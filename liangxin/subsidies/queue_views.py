@@ -91,6 +91,7 @@ def batches(request, programme_id: int):
         "programme": programme, "region": programme.region,
         "batches": programme.batches.order_by("-created_at"),
         "approved": Claim.objects.filter(programme=programme, status=ClaimStatus.APPROVED).count(),
+        "can_edit": can_edit_subsidies(request.user, programme.region),
         "reconciliation": reconciliation(programme),
     }
     return render(request, "subsidies/batches.html", context)

@@ -74,6 +74,15 @@ def claim_route(*, claim: Claim) -> Claim:
     return claim
 
 
+def can_review(user, claim: Claim) -> bool:
+    """Whether the user may take review actions on the claim (the page shows the form only then)."""
+    try:
+        _check_reviewer(user, claim)
+    except Forbidden:
+        return False
+    return True
+
+
 def _check_reviewer(user, claim: Claim) -> None:
     region = claim.programme.region
     roles = roles_in_region(user, region)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
-from liangxin.subsidies.models import BudgetPool, Claim, Organisation, Programme, RuleSetVersion
+from liangxin.subsidies.models import BudgetPool, Claim, ClaimStatus, Organisation, Programme, RuleSetVersion
 from liangxin.subsidies.rules.schema import RuleSet
 
 ZERO = Decimal("0.00")
@@ -198,8 +198,20 @@ def organisations_for_region(region) -> QuerySet[Organisation]:
 
 
 def claim_totals(programme: Programme) -> dict:
+    """Money by stage: held for claims still being accepted or reviewed, approved and waiting for
+    payment, and paid. (Each claim's status, summed to the fen.)"""
     rows = Claim.objects.filter(programme=programme).values("status").annotate(amount=Sum("amount"))
-    return {r["status"]: r["amount"] or ZERO for r in rows}
+    by_status = {r["status"]: Decimal(r["amount"] or 0).quantize(Decimal("0.01")) for r in rows}
+    zero = Decimal("0.00")
+
+    def total(*statuses) -> Decimal:
+        return sum((by_status.get(s, zero) for s in statuses), zero)
+
+    return {
+        "held": total(ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS),
+        "committed": total(ClaimStatus.APPROVED, ClaimStatus.IN_PAYMENT),
+        "paid": total(ClaimStatus.PAID),
+    }
 
 
 NEW_ITEM_LABELS = {
@@ -207,12 +219,19 @@ NEW_ITEM_LABELS = {
     "identifier": gettext_lazy("序列号/IMEI/VIN"), "price": gettext_lazy("标价（元）"),
     "discounts": gettext_lazy("优惠金额（元）"), "price_after_discounts": gettext_lazy("成交价（元）"),
     "efficiency_grade": gettext_lazy("能效等级"), "water_efficiency_grade": gettext_lazy("水效等级"),
-    "invoice": gettext_lazy("发票号码"), "purchased": gettext_lazy("已购置"),
+    "invoice": gettext_lazy("发票号码"), "purchased": gettext_lazy("已购置"), "serial": gettext_lazy("序列号/IMEI/VIN"),
+    "fuel": gettext_lazy("燃料类型"), "in_nev_catalogue": gettext_lazy("列入新能源汽车车型目录"),
+    "displacement_l": gettext_lazy("排量（升）"),
 }
 OLD_ITEM_LABELS = {
     "kind": gettext_lazy("旧品类型"), "identifier": gettext_lazy("旧品编号"), "registration_date": gettext_lazy("注册登记日期"),
     "ownership_start": gettext_lazy("登记在申请人名下日期"), "fuel": gettext_lazy("燃料类型"), "handed_in": gettext_lazy("已交售"),
+    "vehicle_class": gettext_lazy("车辆类型"), "owner_is_applicant": gettext_lazy("登记在申请人名下"),
+    "transferred": gettext_lazy("已转让"),
 }
+# Coded values the rule templates use, as people say them.
+VALUE_LABELS = {"nev": gettext_lazy("新能源"), "gasoline": gettext_lazy("汽油"), "diesel": gettext_lazy("柴油"),
+                "other": gettext_lazy("其他")}
 
 
 def _echo(item: dict | None, labels: dict) -> list[tuple[str, str]]:
@@ -226,8 +245,16 @@ def _echo(item: dict | None, labels: dict) -> list[tuple[str, str]]:
             value = _("是") if value else _("否")
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
+        elif isinstance(value, str) and value in VALUE_LABELS:
+            value = VALUE_LABELS[value]
         rows.append((str(labels.get(key, key)), str(value)))
     return rows
+
+
+def _document_names(claim: Claim, codes: list) -> list[str]:
+    """The documents a claim came with, by the names its rule version gives them."""
+    names = dict(documents_for(rule_set_or_none(claim.rule_version.rules)))
+    return [names.get(code, code) for code in codes]
 
 
 def claim_trace(claim: Claim) -> dict:
@@ -251,6 +278,6 @@ def claim_trace(claim: Claim) -> dict:
         "rule_set": f"{decision.get('rule_set_id', '')} v{decision.get('rule_set_version', '')}" if decision.get("rule_set_id") else "",
         "new_item": _echo(facts.get("new_item"), NEW_ITEM_LABELS),
         "old_item": _echo(facts.get("old_item"), OLD_ITEM_LABELS),
-        "documents": facts.get("documents") or [],
+        "documents": _document_names(claim, facts.get("documents") or []),
         "usage": usage,
     }

@@ -37,7 +37,7 @@ from liangxin.subsidies.permissions import (
     get_programme_for_user,
     get_subsidy_region_for_user,
 )
-from liangxin.subsidies.review import claim_route
+from liangxin.subsidies.review import can_review, claim_route
 from liangxin.subsidies.rules.schema import RuleSet
 from liangxin.subsidies.rules.templates import TEMPLATES, template_copy, template_get
 from liangxin.subsidies.time_limits import claim_deadlines
@@ -300,7 +300,9 @@ def claim_detail(request, number: str):
         else:
             messages.success(request, _("审核意见已记录"))
             return redirect("subsidies:claim", claim.number)
-    reviewable = claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS)
+    # Only people who may review see the form (auditors read; the service refuses them anyway).
+    reviewable = claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS) and can_review(
+        request.user, claim)
     awaiting_acceptance = claim.status == ClaimStatus.SUBMITTED or (
         claim.status == ClaimStatus.NEEDS_DOCUMENTS and claim.accepted_at is None
     )

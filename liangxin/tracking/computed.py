@@ -339,7 +339,8 @@ def _sources(region) -> list[ComputedIndicatorSource]:
 
 def _supersede(actor, row: IndicatorValue, *, reason: str) -> str:
     """Keep a hand-entered value that the ledger replaces, for the page and the audit log."""
-    label = f"{period_label(row.period_kind, row.period_start)} {row.value.normalize():f}（{row.get_source_display()}）"
+    # Stored and audited: Chinese whatever the language of the page that triggered it.
+    label = f"{period_label(row.period_kind, row.period_start)} {row.value.normalize():f}（{chinese_display(row, 'source')}）"
     if row.source != ValueSource.COMPUTED:
         SupersededIndicatorValue.objects.create(
             region=row.region,

@@ -15,7 +15,7 @@ class ScheduleForm(forms.Form):
 class ComputedSourceForm(forms.Form):
     """A ledger source for one indicator; the service checks units, programmes and categories."""
 
-    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None, empty_label=_("请选择指标"))
     measure = forms.ChoiceField(label=_("计算口径"), choices=ComputedMeasure.choices)
     programmes = forms.ModelMultipleChoiceField(
         label=_("补贴活动（不选则为本地区全部活动）"),

@@ -321,3 +321,23 @@ def test_service_errors_are_shown_in_english_to_english_users(client, cars, staf
     assert "a reason is required" in english and "审核必须写明理由" not in english
     chinese = client.post(f"/claims/{claim.number}/", {"action": "accept", "reason": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "审核必须写明理由" in chinese.content.decode()
+
+
+def test_auditors_see_no_write_controls_and_a_refusal_is_a_readable_page(client, cars, staff, settings):
+    settings.DEBUG = False
+    auditor = user_create(actor="test", username="auditor-w", password="x")
+    role_grant(actor="test", user=auditor, role=Role.AUDITOR, region=cars.region)
+    claim, _ = claim_submit(actor="test", programme=cars, payload=_with_payee(1), decide=flat_rate_decide)
+    client.force_login(auditor)
+    page = client.get(f"/claims/{claim.number}/").content.decode()
+    assert 'value="accept"' not in page and "money-actions" not in page
+    batches = client.get(f"/programmes/{cars.id}/batches/").content.decode()
+    assert "batch-new" not in batches
+    settings_page = client.get(f"/programmes/{cars.id}/settings/").content.decode()
+    assert "申请人本人账户" in settings_page and ">claimant<" not in settings_page and "settings-form" not in settings_page
+    refused = client.post(f"/programmes/{cars.id}/batches/new/")
+    assert refused.status_code == 403
+    body = refused.content.decode()
+    assert "只有补贴业务人员和工作专班管理员可以办理以旧换新补贴" in body and "error-page" in body
+    client.force_login(staff)
+    assert 'value="accept"' in client.get(f"/claims/{claim.number}/").content.decode()

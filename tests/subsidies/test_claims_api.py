@@ -158,3 +158,13 @@ def test_claim_recompute_reproduces_the_stored_decision(client, setup, capsys):
         call_command("claim", "recompute", number)
     with pytest.raises(CommandError, match="未找到申请编号"):
         call_command("claim", "recompute", "nope")
+
+
+def test_the_claim_page_names_documents_and_coded_values_as_people_say_them(client, setup, personas):
+    programme, key = setup
+    number = _post(client, programme, key, _claim()).json()["number"]
+    client.force_login(personas["programme"])
+    response = client.get(f"/claims/{number}/")
+    page = response.content.decode()
+    assert response.status_code == 200, page[:300]
+    assert "注明 SN/IMEI 的个人抬头发票" in page and "：</strong>invoice" not in page
