@@ -70,6 +70,7 @@ def review_queue(request, programme_id: int):
         claim.days_left = (claim.due - now).days
     context = {
         "programme": programme, "region": programme.region, "claims": rows, "query": q, "stage": stage, "limit_days": days,
+        "can_edit": can_edit_subsidies(request.user, programme.region),
         "shown": len(rows), "total": claims.count(),
         "counts": {
             name: {"waiting": Claim.objects.filter(programme=programme).filter(waiting_q(name)).exclude(

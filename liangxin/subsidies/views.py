@@ -298,7 +298,7 @@ def claim_detail(request, number: str):
         except ServiceError as exc:
             review_error, status = exc.localized, exc.status
         else:
-            messages.success(request, _("审核意见已记录"))
+            messages.success(request, _("已受理") if request.POST.get("action") == "accept" else _("审核意见已记录"))
             return redirect("subsidies:claim", claim.number)
     # Only people who may review see the form (auditors read; the service refuses them anyway).
     reviewable = claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.NEEDS_DOCUMENTS) and can_review(
@@ -365,6 +365,7 @@ def clawbacks(request, programme_id: int):
     totals = {r["status"]: r for r in Clawback.objects.filter(claim__programme=programme).values("status").annotate(
         n=Count("id"), amount=Sum("amount"))}
     context = {"region": programme.region, "programme": programme, "clawbacks": rows, "status": status,
+               "can_edit": can_edit_subsidies(request.user, programme.region),
                "open": totals.get(Clawback.Status.OPEN), "recovered": totals.get(Clawback.Status.RECOVERED)}
     return render(request, "subsidies/clawbacks.html", context)
 
@@ -455,5 +456,6 @@ def programme_statistics_view(request, programme_id: int):
         response["Content-Disposition"] = f'attachment; filename="programme-{programme.id}-statistics.xlsx"'
         return response
     stats = programme_statistics(programme)
-    context = {"programme": programme, "region": programme.region, "stats": stats, "charts": statistics_charts(stats)}
+    context = {"programme": programme, "region": programme.region, "stats": stats, "charts": statistics_charts(stats),
+               "can_edit": can_edit_subsidies(request.user, programme.region)}
     return render(request, "subsidies/statistics.html", context)

@@ -342,9 +342,12 @@ def computed_charts(region, sources: list, charted: set[int], series: dict | Non
         series = indicator_series(region, list(wanted))
     charts = []
     for indicator_id, source in wanted.items():
-        points = [[v.period_start.isoformat(), float(v.value)] for v in series.get(indicator_id, [])]
-        if not points:
+        values = series.get(indicator_id, [])
+        if not values:
             continue
+        # Monthly counts: one labelled bar per period (a time axis labels days and overlaps).
+        periods = [f"{v.period_start:%Y-%m}" if v.period_kind == "month" else str(v.period_start.year) for v in values]
+        points = [float(v.value) for v in values]
         name = source.indicator.name
         charts.append(
             {
@@ -357,7 +360,7 @@ def computed_charts(region, sources: list, charted: set[int], series: dict | Non
                         "textStyle": {"fontSize": 13},
                     },
                     "tooltip": {"trigger": "axis"},
-                    "xAxis": {"type": "time"},
+                    "xAxis": {"type": "category", "data": periods},
                     "yAxis": {"type": "value", "name": source.indicator.unit},
                     "series": [{"type": "bar", "name": name, "data": points}],
                     "grid": {"left": 60, "right": 40, "top": 60},

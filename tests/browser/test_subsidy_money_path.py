@@ -150,7 +150,7 @@ def test_staff_take_claims_through_review_batch_and_bank_result(live_server, bro
     _login(page, base, "maker")
     page.goto(f"{base}/r/370828/programmes/")
     page.click(f"#programmes a:has-text('{programme.name}')")
-    page.get_by_role("link", name="审核队列", exact=True).click()
+    page.get_by_role("link", name="审核队列", exact=True).first.click()
     page.wait_for_selector("#queue")
     assert _listed(page) == set(numbers.values())
     page.select_option("select[name=organisation]", label="某家电卖场")
@@ -196,7 +196,7 @@ def test_staff_take_claims_through_review_batch_and_bank_result(live_server, bro
 
     # -- The batch: one transfer per seller. -------------------------------------------------------------
     page.goto(f"{base}/programmes/{programme.id}/")
-    page.get_by_role("link", name="拨付批次", exact=True).click()
+    page.get_by_role("link", name="拨付批次", exact=True).first.click()
     assert "已核定待拨付 4 笔" in page.inner_text("form:has(#batch-new)")
     with page.expect_navigation():
         page.click("#batch-new")
