@@ -44,6 +44,18 @@ def _result_csv(batch, outcomes):
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _approved(world, *numbers, category="冰箱"):
+    """Claims by the first shop, approved at once (no spot checks)."""
+    programme = world["programme"]
+    programme.sample_rate = Decimal("0")
+    programme.save(update_fields=["sample_rate"])
+    return [
+        claim_route(claim=claim_submit(actor="test", programme=programme, payload=_payload(n, category=category),
+                                       organisation=world["shop"], decide=flat_rate_decide)[0])
+        for n in numbers
+    ]
+
+
 @pytest.fixture
 def world(programme, jinxiang):
     shop = organisation_create(actor="test", region=jinxiang, name="某家电卖场", credit_code="91110000600037341L", kind="retailer")
@@ -126,12 +138,8 @@ def test_claims_to_paid_with_a_failure_and_a_retry(world):
 
 
 def test_verify_catches_a_claim_line_that_no_longer_adds_up_to_its_transfer(world):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    for n in (1, 2):
-        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
-        claim_route(claim=claim)
+    programme = world["programme"]
+    _approved(world, 1, 2)
     batch = batch_create(actor="test", programme=programme)
     _verified()
     PaymentItem.objects.filter(batch=batch, line=2).update(amount=Decimal("1.00"))
@@ -140,10 +148,7 @@ def test_verify_catches_a_claim_line_that_no_longer_adds_up_to_its_transfer(worl
 
 def test_a_batch_refuses_claims_without_a_payee_account_and_names_them(world):
     programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
-    claim_route(claim=claim)
+    [claim] = _approved(world, 1)
     shop.bank_account = ""
     shop.save(update_fields=["bank_account"])
     with pytest.raises(ServiceError, match=claim.number):
@@ -152,12 +157,8 @@ def test_a_batch_refuses_claims_without_a_payee_account_and_names_them(world):
 
 
 def test_a_malformed_bank_file_changes_nothing_and_names_the_rows(world):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    for n in (1, 2):
-        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
-        claim_route(claim=claim)
+    programme = world["programme"]
+    _approved(world, 1, 2)
     batch = batch_create(actor="test", programme=programme)
     assert batch.transfer_count == 1
     bad = f"批次号,明细号,金额,结果,失败原因,银行流水号\n{batch.number},1,900.00,成功,,B1\n{batch.number},1,999.00,也许,,B2\n"
@@ -177,21 +178,14 @@ def test_a_malformed_bank_file_changes_nothing_and_names_the_rows(world):
 
 
 def test_verify_fails_if_a_claim_is_marked_paid_without_a_payment(world):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
-    claim_route(claim=claim)
+    [claim] = _approved(world, 1)
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.PAID)
     assert any("已拨付申请" in p for p in ledger_verify().problems)
 
 
 def test_the_payments_command_makes_a_batch_and_closes_it(world, tmp_path, capsys):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
-    claim_route(claim=claim)
+    programme = world["programme"]
+    [claim] = _approved(world, 1)
     output = tmp_path / "pay.csv"
     call_command("payments", "batch", str(programme.id), "-o", str(output))
     batch = programme.batches.get()
@@ -209,12 +203,7 @@ def test_returns_before_and_after_payment_and_the_clawback(world):
     from liangxin.subsidies.returns import claim_return_item, clawback_recover
 
     programme, shop, pool = world["programme"], world["shop"], world["pool"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    claims = []
-    for n in (1, 2):
-        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
-        claims.append(claim_route(claim=claim))
+    claims = _approved(world, 1, 2)
     # Returned before payment: the subsidy is cancelled and the money is free again.
     reversed_claim = claim_return_item(actor="test", claim=claims[0], reason="顾客七天无理由退货")
     assert reversed_claim.status == ClaimStatus.REVERSED
@@ -236,11 +225,8 @@ def test_returns_before_and_after_payment_and_the_clawback(world):
 
 
 def test_an_auditor_traces_one_claim_from_intake_to_the_bank(client, world, jinxiang):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(1), organisation=shop, decide=flat_rate_decide)
-    claim_route(claim=claim)
+    programme = world["programme"]
+    [claim] = _approved(world, 1)
     batch = batch_create(actor="test", programme=programme)
     bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
     auditor = user_create(actor="test", username="auditor-trace", password="x")
@@ -316,12 +302,8 @@ def test_review_queue_and_batches_through_the_pages(client, world, jinxiang):
 
 
 def test_reconciliation_flags_a_batch_whose_claim_lines_disagree_with_the_bank(world):
-    programme, shop = world["programme"], world["shop"]
-    programme.sample_rate = Decimal("0")
-    programme.save(update_fields=["sample_rate"])
-    for n in (1, 2):
-        claim, _ = claim_submit(actor="test", programme=programme, payload=_payload(n), organisation=shop, decide=flat_rate_decide)
-        claim_route(claim=claim)
+    programme = world["programme"]
+    _approved(world, 1, 2)
     batch = batch_create(actor="test", programme=programme)
     bank_result_import(actor="test", batch=batch, data=_result_csv(batch, {}), fmt="csv")
     assert reconciliation(programme)[0]["matches"]
